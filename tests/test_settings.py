@@ -1,0 +1,61 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.env import ConfigError, env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly these overrides."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    environment.update(env)
+    code = "import config.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS)"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+
+
+def test_it_runs_in_development_with_no_configuration():
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("True django.db.backends.sqlite3")
+
+
+def test_it_refuses_to_run_in_production_without_a_real_secret_key():
+    result = load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_runs_in_production_with_a_secret_key_and_postgres():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, DATABASE_URL="postgres://u@db:5432/app", ALLOWED_HOSTS="a.example,b.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False django.db.backends.postgresql ['a.example', 'b.example']"
+
+
+def test_a_malformed_boolean_is_an_error_not_a_guess():
+    result = load_settings(DEBUG="maybe")
+    assert result.returncode != 0 and "DEBUG must be true or false" in result.stderr
+
+
+def test_a_malformed_database_url_is_an_error():
+    result = load_settings(DATABASE_URL="nonsense://x")
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("off", False), ("", True)])
+def test_env_bool(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG", True) is expected
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("N", "12")
+    monkeypatch.setenv("L", " a, b ,,c ")
+    assert env_int("N", 0) == 12 and env_list("L", []) == ["a", "b", "c"]
+    monkeypatch.setenv("N", "twelve")
+    with pytest.raises(ConfigError):
+        env_int("N", 0)
