@@ -32,7 +32,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -41,6 +40,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+
+if not DEBUG:  # in development runserver serves static files itself
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -172,3 +174,12 @@ SWEEP_MAX_ATTEMPTS = env_int("SWEEP_MAX_ATTEMPTS", 3)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "grading.tasks.sweep_stuck_submissions", "schedule": float(SWEEP_INTERVAL_S)},
 }
+
+# --- Submissions API and grading pipeline -----------------------------------------------------
+SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/m")  # per user, counted in the shared Redis cache
+SUBMISSION_MAX_LENGTH = env_int("SUBMISSION_MAX_LENGTH", 2000)
+RATELIMIT_USE_CACHE = "default"
+# A claim older than this belongs to a dead worker and may be taken over: longer than the hard limit.
+GRADING_CLAIM_LEASE_S = env_int("GRADING_CLAIM_LEASE_S", CELERY_TASK_TIME_LIMIT + 15)
+if GRADING_CLAIM_LEASE_S <= CELERY_TASK_TIME_LIMIT:
+    raise ConfigError("GRADING_CLAIM_LEASE_S must exceed CELERY_TIME_LIMIT")
