@@ -3,6 +3,8 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
 
+from grading.api import api
+
 
 def healthz(request):
     """Liveness for load balancers and compose: the database answers."""
@@ -14,6 +16,7 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("courseware.urls")),
 ]

@@ -77,7 +77,7 @@ def scan(lines: list[str]) -> list[Block]:
                 raise BlockError(
                     index,
                     f'"{stripped}" does not match the "{":" * block.colons}" that opened '
-                    f'the {block.kind} block on line {block.start + 1} of the body',
+                    f"the {block.kind} block on line {block.start + 1} of the body",
                 )
             block.end = index
             _check(block)
@@ -89,7 +89,9 @@ def scan(lines: list[str]) -> list[Block]:
     if code_fence:
         raise BlockError(len(lines) - 1, f"a code fence {code_fence} is never closed")
     if stack:
-        raise BlockError(stack[-1].start, f'the {stack[-1].kind} block is never closed (add "{":" * stack[-1].colons}")')
+        raise BlockError(
+            stack[-1].start, f'the {stack[-1].kind} block is never closed (add "{":" * stack[-1].colons}")'
+        )
     return top
 
 
@@ -109,7 +111,9 @@ def _open(match: re.Match, index: int, stack: list[Block]) -> Block:
         raise BlockError(index, f"a {kind} block cannot be inside a {enclosing.kind} block")
     if enclosing and colons >= enclosing.colons:
         raise BlockError(
-            index, f"a block inside another needs fewer colons than its parent ({enclosing.colons} on line {enclosing.start + 1})"
+            index,
+            f"a block inside another needs fewer colons than its parent "
+            f"({enclosing.colons} on line {enclosing.start + 1})",
         )
     return Block(kind, title, index, colons)
 
@@ -123,5 +127,6 @@ def _check(block: Block) -> None:
     order = [THEOREM_PARTS.index(p) for p in parts]
     if order != sorted(set(order)):
         raise BlockError(
-            block.start, f'the parts of theorem "{block.title}" must appear once each, in order: ' + ", ".join(THEOREM_PARTS)
+            block.start,
+            f'the parts of theorem "{block.title}" must appear once each, in order: ' + ", ".join(THEOREM_PARTS),
         )

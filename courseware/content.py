@@ -46,12 +46,20 @@ def read_directory(directory: Path) -> list[TopicDocument]:
             errors.append(DocumentError(str(path), None, "the file is not UTF-8 text"))
         else:
             if path.stem != doc.slug:
-                errors.append(DocumentError(str(path), doc.line_of("slug"), f'the file of topic "{doc.slug}" must be named {doc.slug}.md'))
+                errors.append(
+                    DocumentError(
+                        str(path), doc.line_of("slug"), f'the file of topic "{doc.slug}" must be named {doc.slug}.md'
+                    )
+                )
             documents.append(doc)
     seen: dict[str, TopicDocument] = {}
     for doc in documents:
         if doc.slug in seen:
-            errors.append(DocumentError(doc.path, doc.line_of("slug"), f'topic "{doc.slug}" is also defined in {seen[doc.slug].path}'))
+            errors.append(
+                DocumentError(
+                    doc.path, doc.line_of("slug"), f'topic "{doc.slug}" is also defined in {seen[doc.slug].path}'
+                )
+            )
         seen[doc.slug] = doc
     if errors:
         raise ContentError(errors)
@@ -74,7 +82,10 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
         errors.append(DocumentError(doc.path, line, problem.message))
     for doc in documents:
         for exercise in doc.exercises:
-            errors.extend(DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {message}') for message in check_exercise(exercise.spec))
+            errors.extend(
+                DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {message}')
+                for message in check_exercise(exercise.spec)
+            )
     return errors
 
 
@@ -133,9 +144,12 @@ def _save_edges(topic: Topic, doc: TopicDocument, topics: dict[str, Topic]) -> N
     TopicPrerequisite.objects.filter(topic=topic).delete()
     NextTopic.objects.filter(topic=topic).delete()
     TopicPrerequisite.objects.bulk_create(
-        TopicPrerequisite(topic=topic, prerequisite=topics[slug], position=i) for i, slug in enumerate(doc.prerequisites)
+        TopicPrerequisite(topic=topic, prerequisite=topics[slug], position=i)
+        for i, slug in enumerate(doc.prerequisites)
     )
-    NextTopic.objects.bulk_create(NextTopic(topic=topic, next_topic=topics[slug], position=i) for i, slug in enumerate(doc.next_topics))
+    NextTopic.objects.bulk_create(
+        NextTopic(topic=topic, next_topic=topics[slug], position=i) for i, slug in enumerate(doc.next_topics)
+    )
 
 
 def _save_exercises(topic: Topic, blocks: tuple[ExerciseBlock, ...]) -> list[str]:

@@ -214,7 +214,9 @@ def _exercise(block: blocks.Block, lines: list[str], path: str, offset: int) -> 
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = spec_line + 1 + (mark.line if mark else 0)
-        raise DocumentError(path, line, f"the exercise spec is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise DocumentError(
+            path, line, f"the exercise spec is not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(spec, dict):
         raise DocumentError(path, spec_line, "the exercise spec must be a mapping")
     slug = spec.get("slug")
@@ -256,7 +258,14 @@ def write_document(doc: TopicDocument) -> str:
 
 def write_exercise(exercise: ExerciseBlock) -> str:
     fence = "::::" if exercise.solution else ":::"
-    parts = [f"{fence} exercise {exercise.title}", exercise.prompt, "", "```spec", exercise.spec_yaml.rstrip("\n"), "```"]
+    parts = [
+        f"{fence} exercise {exercise.title}",
+        exercise.prompt,
+        "",
+        "```spec",
+        exercise.spec_yaml.rstrip("\n"),
+        "```",
+    ]
     if exercise.solution:
         parts += ["", "::: solution", exercise.solution, ":::"]
     return "\n".join(parts + [fence])

@@ -75,6 +75,8 @@ def locked(prerequisites: Mapping[str, Sequence[str]], mastery: Mapping[str, Top
 
 def recommended(order: Sequence[str], mastery: Mapping[str, TopicMastery], locked_topics: set[str]) -> str | None:
     """The topic to study next, or None when everything open is proficient."""
-    open_topics = [s for s in order if s not in locked_topics and mastery[s].exercises and mastery[s].level < Level.PROFICIENT]
+    open_topics = [
+        s for s in order if s not in locked_topics and mastery[s].exercises and mastery[s].level < Level.PROFICIENT
+    ]
     started = [s for s in open_topics if mastery[s].level >= Level.ATTEMPTED]
     return (started or open_topics or [None])[0]

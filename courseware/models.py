@@ -46,6 +46,9 @@ class TopicPrerequisite(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["topic", "prerequisite"], name="unique_prerequisite")]
 
+    def __str__(self) -> str:
+        return f"{self.prerequisite} before {self.topic}"
+
 
 class NextTopic(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="next_links")
@@ -55,6 +58,9 @@ class NextTopic(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["topic", "next_topic"], name="unique_next_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} then {self.next_topic}"
 
 
 class Exercise(models.Model):
@@ -68,8 +74,12 @@ class Exercise(models.Model):
     spec_yaml = models.TextField(help_text="The exercise specification (YAML), see the content format.")
     spec = models.JSONField(default=dict, editable=False)
     kind = models.CharField(max_length=16, choices=KINDS, editable=False)
-    solution = models.TextField(blank=True, help_text="Worked solution (Markdown), shown once solved or out of attempts.")
-    retired = models.BooleanField(default=False, help_text="No longer in the topic's document; kept for its submissions.")
+    solution = models.TextField(
+        blank=True, help_text="Worked solution (Markdown), shown once solved or out of attempts."
+    )
+    retired = models.BooleanField(
+        default=False, help_text="No longer in the topic's document; kept for its submissions."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

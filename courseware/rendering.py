@@ -35,7 +35,9 @@ def _render_block(self, tokens, idx, options, env) -> str:
     heading = html.escape(LABELS.get(kind, kind))
     if title.strip():
         heading += ": " + _markdown().renderInline(title.strip())
-    return f'<section class="block block-{kind}"><header class="block-title">{heading}</header><div class="block-body">\n'
+    return (
+        f'<section class="block block-{kind}"><header class="block-title">{heading}</header><div class="block-body">\n'
+    )
 
 
 @cache

@@ -13,7 +13,11 @@ def _exercise_part(request, exercise) -> dict:
     """The exercise as this student sees it: their own variant's values in the prompt."""
     seed = variant_seed(request.user.pk or 0, exercise.key)
     values = variant(exercise, seed).context
-    return {"kind": "exercise", "exercise": exercise, "prompt_html": render_markdown(fill_parameters(exercise.prompt, values))}
+    return {
+        "kind": "exercise",
+        "exercise": exercise,
+        "prompt_html": render_markdown(fill_parameters(exercise.prompt, values)),
+    }
 
 
 def topic(request, slug):
@@ -27,6 +31,8 @@ def topic(request, slug):
         "parts": parts,
         "prerequisites": [link.prerequisite for link in topic.prerequisite_links.all()],
         "next_topics": [link.next_topic for link in topic.next_links.all()],
-        "dependents": sorted((link.topic for link in topic.dependent_links.all()), key=lambda t: (t.layer_rank, t.title)),
+        "dependents": sorted(
+            (link.topic for link in topic.dependent_links.all()), key=lambda t: (t.layer_rank, t.title)
+        ),
     }
     return render(request, "courseware/topic.html", context)

@@ -28,7 +28,9 @@ def redis_url(tmp_path_factory):
     """A reachable Redis: REDIS_URL's, or a private one started for the session."""
     from tools.redis_server import ensure_redis
 
-    url, process = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), tmp_path_factory.mktemp("redis"))
+    url, process = ensure_redis(
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), tmp_path_factory.mktemp("redis")
+    )
     yield url
     if process:
         process.terminate()

@@ -31,7 +31,9 @@ def test_it_refuses_to_run_in_production_without_a_real_secret_key():
 
 
 def test_it_runs_in_production_with_a_secret_key_and_postgres():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, DATABASE_URL="postgres://u@db:5432/app", ALLOWED_HOSTS="a.example,b.example")
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, DATABASE_URL="postgres://u@db:5432/app", ALLOWED_HOSTS="a.example,b.example"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False django.db.backends.postgresql ['a.example', 'b.example']"
 

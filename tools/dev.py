@@ -31,7 +31,9 @@ def main() -> None:
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     children = [
-        subprocess.Popen([*celery, "worker", "-Q", "interactive", "-n", "interactive@%h", "-c", "2", "-l", "INFO"], cwd=ROOT),
+        subprocess.Popen(
+            [*celery, "worker", "-Q", "interactive", "-n", "interactive@%h", "-c", "2", "-l", "INFO"], cwd=ROOT
+        ),
         subprocess.Popen([*celery, "worker", "-Q", "batch", "-n", "batch@%h", "-c", "1", "-l", "INFO"], cwd=ROOT),
         subprocess.Popen([*celery, "beat", "-s", str(VAR / "celerybeat-schedule"), "-l", "INFO"], cwd=ROOT),
         subprocess.Popen([sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT),

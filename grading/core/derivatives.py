@@ -9,11 +9,11 @@ an exercise share one compilation.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import os
 import numpy as np
 import sympy
 

@@ -51,10 +51,19 @@ def parse(body: str):
 
 def test_it_reads_front_matter_and_lifts_exercises():
     doc = parse("## Intro\n\nText with $a_i$.\n\n" + EXERCISE + "\nAfter.\n")
-    assert (doc.slug, doc.layer, doc.prerequisites, doc.last_reviewed) == ("demo-topic", "1", ("basics",), dt.date(2026, 4, 1))
+    assert (doc.slug, doc.layer, doc.prerequisites, doc.last_reviewed) == (
+        "demo-topic",
+        "1",
+        ("basics",),
+        dt.date(2026, 4, 1),
+    )
     assert doc.references_canonical == ("A book (1999)",) and doc.references_current == ("A paper (2024)",)
     [exercise] = doc.exercises
-    assert (exercise.slug, exercise.title, exercise.prompt) == ("square", "Derivative of a square", "Differentiate $x^2$.")
+    assert (exercise.slug, exercise.title, exercise.prompt) == (
+        "square",
+        "Derivative of a square",
+        "Differentiate $x^2$.",
+    )
     assert exercise.spec["reference"] == {"expression": "2*x"}
     assert exercise.solution == "$\\frac{d}{dx} x^2 = 2x$."
     assert "[[exercise:square]]" in doc.body and "After." in doc.body and "```spec" not in doc.body

@@ -7,15 +7,18 @@ def nodes(*items):
     return {n.slug: n for n in items}
 
 
-@pytest.mark.parametrize(
-    ("lower", "higher"), [("0A", "0B"), ("0B", "1"), ("1", "2"), ("2", "10"), ("0A", "1")]
-)
+@pytest.mark.parametrize(("lower", "higher"), [("0A", "0B"), ("0B", "1"), ("1", "2"), ("2", "10"), ("0A", "1")])
 def test_layers_sort_foundations_first(lower, higher):
     assert layer_key(lower) < layer_key(higher)
 
 
 def test_a_valid_graph_has_no_errors():
-    graph = nodes(TopicNode("a", "0A"), TopicNode("b", "0B", ("a",)), TopicNode("c", "1", ("a", "b"), ("d",)), TopicNode("d", "2", ("c",)))
+    graph = nodes(
+        TopicNode("a", "0A"),
+        TopicNode("b", "0B", ("a",)),
+        TopicNode("c", "1", ("a", "b"), ("d",)),
+        TopicNode("d", "2", ("c",)),
+    )
     assert validate(graph) == []
     assert study_order(graph) == ["a", "b", "c", "d"]
     assert dependents(graph) == {"a": ["b", "c"], "b": ["c"], "c": ["d"], "d": []}

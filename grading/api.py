@@ -1,0 +1,133 @@
+"""The JSON API for submissions (OpenAPI schema at /api/docs): session auth with CSRF, or bearer tokens."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django_ratelimit.core import get_usage
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
+
+from grading import selectors, services
+from grading.models import ApiToken, Submission, hash_token
+
+logger = logging.getLogger(__name__)
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+MAX_WAIT_S = 20
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        api_token = ApiToken.objects.select_related("user").filter(digest=hash_token(token)).first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)  # not a write on every request
+        return api_token.user
+
+
+api = NinjaAPI(title="Courseware API", version="1", auth=[TokenAuth(), SessionAuth()], urls_namespace="api")
+
+
+class SubmissionIn(Schema):
+    exercise: str = Field(description="The exercise's id, its key topic/slug, or its slug when unique.")
+    answer: str = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
+
+
+class Queued(Schema):
+    id: int
+    status: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    exercise: str
+    answer: str
+    status: str
+    score: float | None
+    feedback: str
+    latex: str
+    grader_version: str
+    created_at: datetime
+    graded_at: datetime | None
+
+    @staticmethod
+    def resolve_exercise(obj: Submission) -> str:
+        return obj.exercise.key
+
+    @staticmethod
+    def resolve_feedback(obj: Submission) -> str:
+        return obj.feedback if obj.is_final else ""
+
+
+class Error(Schema):
+    detail: str
+
+
+def _rate_limit(request: HttpRequest) -> None:
+    """Per user, in the shared cache; fails open (logged) when the cache is down rather than refusing everyone."""
+    try:
+        usage = get_usage(
+            request,
+            group="submissions",
+            key=lambda group, req: str(req.auth.pk),
+            rate=settings.SUBMISSION_RATE,
+            increment=True,
+        )
+    except Exception:
+        logger.warning("rate limit not checked: the cache is unreachable", exc_info=True)
+        return
+    if usage and usage["should_limit"]:
+        raise RateLimited(max(1, usage["time_left"]))
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = api.create_response(request, {"detail": "Too many submissions; try again shortly."}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.post("/submissions", response={201: Queued, 404: Error, 409: Error, 429: Error})
+def create_submission(request, payload: SubmissionIn):
+    """Submit an answer; it is graded in the background. Poll the submission for its verdict."""
+    exercise = selectors.exercise_by_ref(payload.exercise)
+    if exercise is None:
+        raise HttpError(404, "No such exercise.")
+    _rate_limit(request)
+    try:
+        submission = services.submission_create(user=request.auth, exercise=exercise, answer=payload.answer)
+    except services.SubmissionRefused as exc:
+        raise HttpError(409, str(exc)) from None
+    return Status(201, {"id": submission.pk, "status": submission.status})
+
+
+@api.get("/submissions/{int:submission_id}", response={200: SubmissionOut, 404: Error})
+def get_submission(request, submission_id: int, wait: float = Query(0, ge=0, le=MAX_WAIT_S)):
+    """One of your own submissions: its status and, once graded, score, feedback and LaTeX.
+
+    With `wait`, the answer comes as soon as the verdict is stored, or after `wait` seconds (long polling).
+    """
+    submission = selectors.submission_wait_final(user=request.auth, submission_id=submission_id, timeout=wait)
+    if submission is None:
+        raise HttpError(404, "No such submission.")
+    return submission
+
+
+@api.get("/exercises/{path:exercise_ref}/submissions", response={200: list[SubmissionOut], 404: Error})
+def list_submissions(request, exercise_ref: str):
+    """Your own submissions to an exercise, newest first."""
+    exercise = selectors.exercise_by_ref(exercise_ref)
+    if exercise is None:
+        raise HttpError(404, "No such exercise.")
+    return selectors.submissions_of(user=request.auth).filter(exercise=exercise)[:200]

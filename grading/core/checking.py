@@ -1,0 +1,86 @@
+"""The import-time check of one variant: the reference computes and has the promised form, SymPy
+and JAX agree on it, and every authored wrong answer parses and is really graded incorrect."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sympy
+
+from . import derivatives, numeric
+from .equivalence import Tolerance, components, sample_reference
+from .grader import assess, symbols_for
+from .parsing import AnswerError, parse, symbol
+
+if TYPE_CHECKING:
+    from .exercises import Variant
+
+_CROSS_POINTS = 5
+# How closely SymPy and JAX must agree (both exact up to float64 rounding).
+_CROSS_CHECK = Tolerance(rtol=1e-7, atol=1e-9)
+
+
+def check_variant(variant: Variant) -> list[str]:
+    ex = variant.exercise
+    ref = variant.reference
+    symbols = symbols_for(ex.variables)
+    comps = components(ref.value)
+    free = set().union(*(c.free_symbols for c in comps))
+    wanted = {"numeric": 0, "expression": 0, "vector": 1, "matrix": 2}[ex.kind]
+    if len(ref.shape) != wanted or (ex.kind == "numeric" and free):
+        return [f"the reference {ref.latex} is not what kind {ex.kind} asks for"]
+    if extra := free - set(symbols):
+        return [f"the reference uses {sorted(map(str, extra))}, which are not in variables"]
+    if free:
+        if not all(sample_reference(c, symbols).usable for c in comps):
+            return ["the reference is undefined at almost every sample point; answers could not be checked by numbers"]
+    elif not np.isfinite(_floats(comps)).all():
+        return [f"the reference {ref.latex} is not a real number"]
+    problems = _cross_check(variant) if ex.derivative is not None else []
+    for i, (text, _) in enumerate(ex.wrong_answers):
+        try:
+            parsed = parse(text, ex.variables, constants=variant.constants)
+        except AnswerError as exc:
+            problems.append(f"wrong_answers[{i}]: {exc.message}")
+            continue
+        verdict = assess(ref, parsed, ex.variables, ex.tolerance, budget_s=5.0)
+        if verdict.status != "incorrect":
+            problems.append(f"wrong_answers[{i}] ({text}) is graded {verdict.status}: {verdict.feedback}")
+    return problems
+
+
+def _floats(comps: list[sympy.Basic]) -> np.ndarray:
+    return np.array([numeric.evaluate(c, (), np.zeros((1, 0)))[0] for c in comps])
+
+
+def _cross_check(variant: Variant) -> list[str]:
+    """SymPy's reference against JAX's, at the point or (symbolic) at a few sample points."""
+    ex = variant.exercise
+    d = ex.derivative
+    assert d is not None
+    at, direction = ex.point(variant.constants)
+    params = [
+        (symbol(p.name), float(variant.constants[p.name]))
+        for p in ex.parameters
+        if not isinstance(variant.constants[p.name], sympy.MatrixBase)
+    ]
+    comps = components(variant.reference.value)
+    if at is not None:
+        points = np.array([[float(at[w]) for w in d.wrt]])
+        expected = _floats(comps)[None, :]
+    else:
+        grid = numeric.sample_points(len(d.wrt))
+        values = np.stack([numeric.evaluate(c, d.wrt, grid) for c in comps], axis=1)
+        rows = np.flatnonzero(np.isfinite(values).all(axis=1))[:_CROSS_POINTS]
+        points, expected = grid[rows], values[rows]
+    unit = [float(c) for c in direction] if direction is not None else None
+    for point, want in zip(points, expected, strict=True):
+        try:
+            got = derivatives.numeric(d, params, point, unit)
+        except Exception as exc:  # noqa: BLE001 - JAX's errors are many; the author needs the text
+            return [f"JAX could not compute the reference: {exc}"]
+        if got.shape != want.shape or not numeric.close(want, got, _CROSS_CHECK.rtol, _CROSS_CHECK.atol).all():
+            where = ", ".join(f"{w}={v:.6g}" for w, v in zip(d.wrt, point, strict=True))
+            return [f"SymPy and JAX disagree at {where}: SymPy gives {want.tolist()}, JAX gives {got.tolist()}"]
+    return []

@@ -1,0 +1,165 @@
+"""Grading one answer: parse, compare under the time budget, explain. Never needs JAX."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import sympy
+
+from .budget import Budget, BudgetExceeded
+from .equivalence import Tolerance, compare, describe
+from .feedback import Mistake, explain
+from .parsing import AnswerError, Parsed, ParseError, parse, symbol, to_text
+from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, SpecError, is_number, name_list, tolerance
+from .verdict import TOO_COMPLEX, Preview, Verdict
+
+if TYPE_CHECKING:
+    from .exercises import Variant
+
+CORRECT = "Correct."
+_RANK = {"numeric": 0, "expression": 0, "vector": 1, "matrix": 2}
+
+
+@lru_cache(maxsize=256)
+def symbols_for(variables: tuple[str, ...]) -> tuple[sympy.Symbol, ...]:
+    return tuple(symbol(v) for v in variables)
+
+
+def assess(
+    reference: Parsed,
+    answer: Parsed,
+    variables: Sequence[str],
+    tol: Tolerance,
+    *,
+    partial_credit: bool = False,
+    mistakes: tuple[Mistake, ...] = (),
+    budget_s: float = 2.0,
+) -> Verdict:
+    """Grade an already parsed answer (authored wrong answers are checked this way too)."""
+    budget = Budget(budget_s)
+    symbols = symbols_for(tuple(variables))
+    try:
+        return budget.guard(lambda: _assess(reference, answer, symbols, tol, partial_credit, mistakes, budget))
+    except BudgetExceeded:
+        return Verdict.invalid(TOO_COMPLEX, answer.latex)
+
+
+def _assess(
+    reference: Parsed,
+    answer: Parsed,
+    symbols: tuple[sympy.Symbol, ...],
+    tol: Tolerance,
+    partial_credit: bool,
+    mistakes: tuple[Mistake, ...],
+    budget: Budget,
+) -> Verdict:
+    normalized = to_text(answer.value)
+    comparison = compare(reference, answer, symbols, tol, budget)
+    if comparison.status == "form":
+        return Verdict.invalid(comparison.message, answer.latex)
+    if comparison.status == "unknown":
+        return Verdict.invalid(TOO_COMPLEX, answer.latex)
+    if comparison.status == "match":
+        return Verdict("correct", 1.0, CORRECT, answer.latex, normalized)
+    results = comparison.components
+    score = sum(r is True for r in results) / len(results) if partial_credit and results else 0.0
+    message = explain(reference, answer, comparison, symbols, tol, mistakes)
+    return Verdict("incorrect", score, message, answer.latex, normalized)
+
+
+def _grade_text(
+    reference: Parsed,
+    text: str,
+    variables: tuple[str, ...],
+    tol: Tolerance,
+    *,
+    partial_credit: bool = False,
+    mistakes: tuple[Mistake, ...] = (),
+    budget_s: float,
+) -> Verdict:
+    budget = Budget(budget_s)
+    parsed: list[Parsed] = []  # kept for the LaTeX when time runs out after parsing
+
+    def run() -> Verdict:
+        try:
+            parsed.append(parse(text, variables))
+        except AnswerError as exc:
+            return Verdict.invalid(exc.message)
+        return _assess(reference, parsed[0], symbols_for(variables), tol, partial_credit, mistakes, budget)
+
+    try:
+        return budget.guard(run)
+    except BudgetExceeded:
+        return Verdict.invalid(TOO_COMPLEX, parsed[0].latex if parsed else None)
+
+
+def grade(variant: Variant, answer_text: str, *, budget_s: float = 2.0) -> Verdict:
+    """Grade a student's text against one variant of an exercise."""
+    ex = variant.exercise
+    return _grade_text(
+        variant.reference,
+        answer_text,
+        ex.variables,
+        ex.tolerance,
+        partial_credit=ex.partial_credit,
+        mistakes=variant.mistakes,
+        budget_s=budget_s,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _reference(kind: str, text: str, variables: tuple[str, ...]) -> Parsed:
+    try:
+        reference = parse(text, variables)
+    except AnswerError as exc:
+        raise SpecError(f"reference: {exc.message}") from None
+    if len(reference.shape) != _RANK[kind] or (kind == "numeric" and reference.value.free_symbols):
+        raise SpecError(f"kind: the reference is {describe(reference.shape)}, which does not fit kind {kind}")
+    return reference
+
+
+def read_request(spec: object) -> tuple[Parsed, tuple[str, ...], Tolerance]:
+    """The CLI's grading request {kind, reference, variables?, rtol?, atol?}; SpecError if malformed."""
+    if not isinstance(spec, dict):
+        raise SpecError("expected a JSON object")
+    kind, text = spec.get("kind"), spec.get("reference")
+    if kind not in KINDS:
+        raise SpecError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    if not (isinstance(text, str) or is_number(text)):
+        raise SpecError("reference: expected text")
+    variables = name_list(spec.get("variables") or [], "variables")
+    tol = Tolerance(tolerance(spec, "rtol", DEFAULT_RTOL), tolerance(spec, "atol", DEFAULT_ATOL))
+    return _reference(kind, str(text), variables), variables, tol
+
+
+def grade_spec(spec: dict, answer_text: str, *, budget_s: float = 2.0) -> Verdict:
+    """Grade against a bare reference (no exercise); SpecError if the spec itself is malformed."""
+    reference, variables, tol = read_request(spec)
+    if not isinstance(answer_text, str):
+        raise SpecError("answer: expected text")
+    return _grade_text(reference, answer_text, variables, tol, budget_s=budget_s)
+
+
+def preview(text: str, kind: str, variables: Sequence[str]) -> Preview:
+    """What the text was read as, or why it cannot be read; never grades."""
+    try:
+        parsed = parse(text, tuple(variables))
+    except ParseError as exc:
+        return Preview(False, None, exc.message, exc.position)
+    except AnswerError as exc:
+        return Preview(False, None, exc.message, getattr(exc, "position", None))
+    rank = _RANK.get(kind, len(parsed.shape))
+    if len(parsed.shape) != rank and not (rank == 2 and len(parsed.shape) == 1):
+        wanted = {0: "a single value", 1: "a vector", 2: "a matrix"}[rank]
+        return Preview(False, parsed.latex, f"The answer should be {wanted}; this is {describe(parsed.shape)}.")
+    return Preview(True, parsed.latex, None)
+
+
+def normalize(text: str, variables: Sequence[str]) -> str | None:
+    """A canonical text for de-duplicating answers; None if the text does not parse."""
+    try:
+        return to_text(parse(text, tuple(variables)).value)
+    except AnswerError:
+        return None

@@ -1,0 +1,267 @@
+"""Errors that reject an answer, the hard limits, and building values only once they are known to be cheap.
+
+SymPy evaluates eagerly: ``Pow(9, 10**6)`` computes the integer at once. So every value carries an
+upper bound on the digits of the exact numbers inside it, and each operation checks the bound of its
+result before asking SymPy for it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Union
+
+import sympy
+
+_LOG10_2 = math.log10(2)
+
+
+class AnswerError(Exception):
+    """An answer the student has to fix; ``message`` is the text shown to them."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ParseError(AnswerError):
+    """A syntax error; ``position`` is a 0-based index into the original answer, or None."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        self.position = position
+
+
+class LimitError(AnswerError):
+    """The answer exceeds a hard limit (length, nesting, size of a number, ...)."""
+
+
+class UnknownNameError(AnswerError):
+    """A name that is neither an allowed variable nor a known function or constant."""
+
+    def __init__(self, message: str, name: str, position: int | None = None):
+        super().__init__(message)
+        self.name = name
+        self.position = position
+
+
+class ShapeError(AnswerError):
+    """Vectors or matrices combined in a way their shapes do not allow."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Hard limits on one answer; every one of them keeps parsing well under 100 ms."""
+
+    max_length: int = 1000  # characters of the original text
+    max_tokens: int = 1500  # superscripts expand into several tokens
+    max_depth: int = 50  # brackets, unary signs, exponents and function calls nested
+    max_literal_digits: int = 30  # significant digits of one written number
+    max_exponent: int = 1000  # |exact exponent| applied to anything but 0, 1, -1
+    max_digits: int = 1000  # bound on the digits of any exact number the answer creates
+    max_root_digits: int = 300  # radicands SymPy factors by trial division (~3 ms at 300 digits)
+    max_factorial: int = 100
+
+
+DEFAULT_LIMITS = Limits()
+
+
+Value = Union[sympy.Expr, sympy.ImmutableMatrix]  # noqa: UP007 (a runtime alias)
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    """A value being built, with the bounds that are checked before SymPy computes anything."""
+
+    expr: Value
+    shape: Shape = ()
+    digits: float = 0.0  # upper bound on log10 of every exact number inside
+    radicand: float = 0.0  # digits of the numbers under roots that a product may merge
+
+
+def digits(number: sympy.Rational) -> float:
+    """log10 of the larger of a rational's numerator and denominator (0 for 0 and ±1)."""
+    return math.log10(max(abs(number.p), number.q))
+
+
+def digits_of(value: sympy.Basic) -> float:
+    """Largest digit count of the exact numbers inside a trusted value (constants only)."""
+    return max((digits(a) for a in value.atoms(sympy.Rational)), default=0.0)
+
+
+def _count(entries: int) -> str:
+    return f"{entries} entr{'y' if entries == 1 else 'ies'}"
+
+
+def shape_name(shape: Shape) -> str:
+    """A shape as a student reads it: "a number", "a vector of length 2", "a 2×3 matrix"."""
+    if shape == ():
+        return "a number"
+    if len(shape) == 1:
+        return f"a vector of length {shape[0]}"
+    return f"a {shape[0]}×{shape[1]} matrix"
+
+
+def _coefficients(term: sympy.Expr) -> list[sympy.Rational]:
+    """The rational coefficients SymPy adds up when ``term`` joins a sum (floats and nan have none)."""
+    coefficients = [t.as_coeff_Mul()[0] for t in sympy.Add.make_args(term)]
+    return [c for c in coefficients if c.is_Rational]
+
+
+def _sum_digits(coefficients: list[sympy.Rational]) -> float:
+    """Bound on the digits of a sum of rationals: the denominators multiply, the numerators barely grow."""
+    if not coefficients:
+        return 0.0
+    numerator = max(math.log10(max(abs(c.p), 1)) for c in coefficients)
+    denominators = sum(math.log10(c.q) for c in coefficients)
+    return numerator + denominators + math.log10(len(coefficients))
+
+
+class Builder:
+    """Arithmetic on ``Val`` that refuses, with a LimitError or ShapeError, what would be too costly."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+
+    def _check_digits(self, bound: float) -> None:
+        if bound > self.limits.max_digits:
+            raise LimitError(
+                f"This answer would create a number with about {int(bound):,} digits; "
+                f"the limit is {self.limits.max_digits:,}."
+            )
+
+    def _check_radicand(self, bound: float) -> None:
+        if bound > self.limits.max_root_digits:
+            raise LimitError(f"Roots of numbers with more than {self.limits.max_root_digits} digits are not allowed.")
+
+    def _check_powers(self, expr: sympy.Expr) -> None:
+        """Exponents merged by SymPy obey the exponent limit too: (x^600)^2 is x^1200."""
+        for factor in sympy.Mul.make_args(expr):
+            if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp) > self.limits.max_exponent:
+                raise LimitError(f"Exponents larger than {self.limits.max_exponent} are not allowed.")
+
+    def number(self, value: sympy.Rational) -> Val:
+        """A number written in the answer."""
+        return Val(value, (), digits(value))
+
+    def negate(self, value: Val) -> Val:
+        """-value; SymPy may distribute the sign, which creates no larger numbers."""
+        return Val(-value.expr, value.shape, value.digits, value.radicand)
+
+    def vector(self, items: list[Val]) -> Val:
+        """A vector of numbers or, when every item is a vector of the same length, a matrix of rows."""
+        bound = max(item.digits for item in items)
+        if all(item.shape == () for item in items):
+            return Val(sympy.ImmutableMatrix([item.expr for item in items]), (len(items),), bound)
+        if any(len(item.shape) != 1 for item in items):
+            raise ShapeError("The entries of a vector must be numbers; the rows of a matrix must all be vectors")
+        length = items[0].shape[0]
+        for number, item in enumerate(items[1:], start=2):
+            if item.shape[0] != length:
+                raise ShapeError(
+                    f"Row {number} of the matrix has {_count(item.shape[0])} but row 1 has {_count(length)}"
+                )
+        return Val(sympy.ImmutableMatrix([list(item.expr) for item in items]), (len(items), length), bound)
+
+    def add(self, terms: list[Val]) -> Val:
+        """A sum of terms of one shape."""
+        shape = terms[0].shape
+        for term in terms[1:]:
+            if term.shape != shape:
+                raise ShapeError(f"Can't add {shape_name(shape)} and {shape_name(term.shape)}")
+        biggest = max(t.digits for t in terms)
+        if shape == ():
+            # Only coefficients are added up (like terms, rational terms); other numbers stay as they are.
+            summed = _sum_digits([c for t in terms for c in _coefficients(t.expr)])
+            bound = max(biggest, summed)
+            self._check_digits(bound)
+            return Val(sympy.Add(*[t.expr for t in terms]), (), bound)
+        bound = sum(t.digits for t in terms) + math.log10(len(terms))
+        self._check_digits(bound)
+        total = terms[0].expr
+        for term in terms[1:]:
+            total = total + term.expr
+        return Val(total, shape, bound)
+
+    def multiply(self, factors: list[tuple[bool, Val]]) -> Val:
+        """A product; each factor is (divide, value), so a/b*c is [(False, a), (True, b), (False, c)]."""
+        # Coefficients multiply; exponents of repeated factors add up (x*x*x is x^3).
+        repeated = sum(1 for _, f in factors if not f.expr.is_Rational)
+        bound = sum(f.digits for _, f in factors) + math.log10(max(repeated, 1))
+        self._check_digits(bound)
+        radicand = sum(f.radicand for _, f in factors)
+        self._check_radicand(radicand)  # a product merges roots: sqrt(a)*sqrt(b) = sqrt(a*b)
+        if all(f.shape == () for _, f in factors):
+            expr = sympy.Mul(*[self._reciprocal(f).expr if divide else f.expr for divide, f in factors])
+            self._check_powers(expr)
+            return Val(expr, (), bound, radicand)
+        result = factors[0][1]
+        for divide, factor in factors[1:]:
+            result = self._times(result, self._reciprocal(factor) if divide else factor)
+        return result
+
+    def _reciprocal(self, value: Val) -> Val:
+        if value.shape:
+            raise ShapeError(f"Can't divide by {shape_name(value.shape)}")
+        if value.expr == 0:
+            raise AnswerError("The answer divides by zero.")
+        return Val(sympy.Pow(value.expr, -1), (), value.digits, value.radicand)
+
+    def _times(self, left: Val, right: Val) -> Val:
+        if left.shape == () or right.shape == ():
+            bound = left.digits + right.digits
+            self._check_digits(bound)
+            return Val(left.expr * right.expr, left.shape or right.shape, bound)
+        if len(left.shape) == 2 and left.shape[1] == right.shape[0]:
+            inner = left.shape[1]
+            bound = left.digits + right.digits + math.log10(inner)
+            self._check_digits(bound)
+            shape = (left.shape[0],) if len(right.shape) == 1 else (left.shape[0], right.shape[1])
+            return Val(left.expr * right.expr, shape, bound)
+        raise ShapeError(f"Can't multiply {shape_name(left.shape)} by {shape_name(right.shape)}")
+
+    def power(self, base: Val, exponent: Val) -> Val:
+        """base^exponent, refused when the exponent or the numbers it would create are too large."""
+        if base.shape or exponent.shape:
+            raise ShapeError(f"Can't raise {shape_name(base.shape)} to the power of {shape_name(exponent.shape)}")
+        b, e = base.expr, exponent.expr
+        if not e.is_Rational:  # a symbolic exponent: SymPy leaves the power as it is
+            bound = max(base.digits, exponent.digits)
+            return Val(sympy.Pow(b, e), (), bound)
+        if b in (0, 1, -1):
+            if b == 0 and e < 0:
+                raise AnswerError("The answer divides by zero.")
+            return Val(sympy.Pow(b, e), (), base.digits)
+        if abs(e) > self.limits.max_exponent or e.q > self.limits.max_exponent:
+            raise LimitError(f"Exponents larger than {self.limits.max_exponent} are not allowed.")
+        if b.is_Rational:
+            bound = abs(float(e)) * base.digits
+        elif b.is_Mul or b.is_Pow:
+            # SymPy raises each factor: coefficients to the power e, exponents multiplied by e.
+            bound = max(abs(float(e)), 1.0) * base.digits + digits(e)
+        else:  # sums and functions keep their numbers: (x+1)^5 stays, exp(x)^5 is exp(5x)
+            bound = base.digits + digits(e)
+        self._check_digits(bound)
+        radicand = base.radicand
+        if not e.is_Integer:
+            self._check_radicand(base.digits)
+            radicand = base.digits
+        expr = sympy.Pow(b, e)
+        self._check_powers(expr)
+        return Val(expr, (), bound, radicand)
+
+    def cube_root(self, value: Val) -> Val:
+        """The real cube root, so cbrt(-8) = -2 rather than SymPy's principal complex root."""
+        self._check_radicand(value.digits)
+        return Val(sympy.real_root(value.expr, 3), (), value.digits + math.log10(3), value.digits)
+
+    def factorial(self, value: Val) -> Val:
+        """n! only for whole numbers 0 <= n <= max_factorial."""
+        if value.shape:
+            raise ShapeError(f"Factorial needs a number, not {shape_name(value.shape)}")
+        n = value.expr
+        if not (n.is_Integer and 0 <= n <= self.limits.max_factorial):
+            raise LimitError(f"Factorial (!) works only on whole numbers from 0 to {self.limits.max_factorial}.")
+        result = sympy.factorial(n)
+        return Val(result, (), digits(result))

@@ -1,0 +1,140 @@
+"""Submissions, their verdicts, the re-grade runs and the audit trail of every changed verdict."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from courseware.models import Exercise
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        GRADING = "grading"
+        GRADED = "graded"
+        INVALID = "invalid"
+        ERROR = "error"
+
+    FINAL = (Status.GRADED, Status.INVALID, Status.ERROR)
+    # Statuses that use up one of the allowed attempts: invalid input and our own errors never do.
+    COUNTS_AS_ATTEMPT = (Status.QUEUED, Status.GRADING, Status.GRADED)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
+    seed = models.PositiveIntegerField(help_text="The variant of the exercise this student was given.")
+    answer = models.TextField(help_text="Exactly as typed.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    verdict = models.CharField(max_length=9, blank=True, help_text="correct, incorrect or invalid, from the grader.")
+    score = models.FloatField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    latex = models.TextField(blank=True, help_text="How the answer was read.")
+    normalized = models.TextField(blank=True)
+    grader_version = models.CharField(max_length=32, blank=True)
+    # Delivery bookkeeping: who holds the claim, since when, and how many deliveries claimed it.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker process grading it.")
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "exercise"], name="submission_user_exercise"),
+            models.Index(fields=["status", "enqueued_at"], name="submission_status_enqueued"),
+            models.Index(fields=["exercise", "status"], name="submission_exercise_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.exercise_id} by {self.user_id} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    def verdict_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "verdict": self.verdict,
+            "score": self.score,
+            "feedback": self.feedback,
+            "grader_version": self.grader_version,
+        }
+
+
+class RegradeRun(models.Model):
+    """One re-grade of every stored submission of an exercise, with its running totals."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="regrade_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    dry_run = models.BooleanField(default=False)
+    grader_version = models.CharField(max_length=32)
+    total = models.PositiveIntegerField(default=0, help_text="Submissions to re-grade.")
+    distinct = models.PositiveIntegerField(default=0, help_text="Distinct (variant, normalised answer) pairs graded.")
+    processed = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    up = models.PositiveIntegerField(default=0)
+    down = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0, help_text="Kept as they were: the grader failed.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"re-grade #{self.pk} of {self.exercise}{' (dry run)' if self.dry_run else ''}"
+
+
+class VerdictChange(models.Model):
+    """The audit trail: a verdict replaced by a re-grade (or, for a dry run, one that would be)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="verdict_changes")
+    run = models.ForeignKey(RegradeRun, on_delete=models.CASCADE, related_name="changes", null=True, blank=True)
+    applied = models.BooleanField(default=True, help_text="False for a dry run's findings.")
+    old = models.JSONField()
+    new = models.JSONField()
+    old_score = models.FloatField(null=True, blank=True)
+    new_score = models.FloatField(null=True, blank=True)
+    grader_version = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"submission #{self.submission_id}: {self.old_score} -> {self.new_score}"
+
+    @property
+    def direction(self) -> str:
+        old, new = self.old_score or 0.0, self.new_score or 0.0
+        return "up" if new > old else "down" if new < old else "same score"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, editable=False, help_text="The first characters, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> tuple["ApiToken", str]:
+        """A new token for `user`, and its secret (shown once, never stored)."""
+        secret = secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=secret[:8], digest=hash_token(secret))
+        return token, secret

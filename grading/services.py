@@ -1,0 +1,217 @@
+"""Writes: create a submission, claim and grade it exactly once, sweep up what got stuck.
+
+Delivery is at least once (acks_late), so every step here is idempotent: a claim is a conditional
+UPDATE, and the verdict is stored only by the holder of the current claim.
+"""
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from courseware.models import Exercise
+from grading import variants
+from grading.models import Submission
+
+logger = logging.getLogger(__name__)
+Status = Submission.Status
+
+GRADER_FAILED = (
+    "Something went wrong while grading this answer. It did not cost you an attempt, "
+    "and it will be re-graded once the problem is fixed."
+)
+GAVE_UP = "This answer could not be graded after {n} tries. It did not cost you an attempt."
+
+
+def verdict_channel(submission_id: int) -> str:
+    return f"grading:verdict:{submission_id}"
+
+
+def redis_client() -> redis.Redis:
+    return _redis_client(settings.REDIS_URL, os.getpid())
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str, pid: int) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+class SubmissionRefused(Exception):
+    """The student may not submit to this exercise now; the message says why."""
+
+
+def attempts_used(*, user, exercise: Exercise) -> int:
+    return Submission.objects.filter(user=user, exercise=exercise, status__in=Submission.COUNTS_AS_ATTEMPT).count()
+
+
+def submission_create(*, user, exercise: Exercise, answer: str) -> Submission:
+    """Store the answer as typed and enqueue its grading once (and only if) the transaction commits."""
+    if exercise.retired:
+        raise SubmissionRefused("This exercise has been retired and takes no more answers.")
+    limit = variants.attempts_allowed(exercise)
+    with transaction.atomic():
+        if limit is not None:
+            # Serialise this student's submissions so two at once cannot both take the last attempt.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if attempts_used(user=user, exercise=exercise) >= limit:
+                raise SubmissionRefused(f"You have used all {limit} attempts at this exercise.")
+        submission = Submission.objects.create(
+            user=user,
+            exercise=exercise,
+            seed=variants.variant_seed(user.pk, exercise.key),
+            answer=answer,
+            status=Status.QUEUED,
+            enqueued_at=timezone.now(),
+        )
+        submission_enqueue_on_commit(submission_id=submission.pk)
+    return submission
+
+
+def submission_enqueue_on_commit(*, submission_id: int) -> None:
+    """`delay_on_commit`, except that a broker outage leaves the submission to the sweeper instead of failing."""
+    from grading.tasks import grade_submission
+
+    def send():
+        try:
+            grade_submission.apply_async((submission_id,), retry=True, retry_policy={"max_retries": 1})
+        except Exception:
+            logger.warning("could not enqueue submission %s; the sweeper will", submission_id, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+class Outcome(Enum):
+    STORED = "stored"  # this delivery graded it
+    ALREADY_FINAL = "already final"  # a duplicate delivery: nothing to do
+    BUSY = "busy"  # another delivery holds a live claim: try again later
+    MISSING = "missing"  # deleted, or never committed
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    outcome: Outcome
+    retry_in: float = 0.0
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None, Submission | None]:
+    """Take the submission for grading: from `queued`, or from `grading` whose claim has lapsed."""
+    now = now or timezone.now()
+    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    token = uuid.uuid4()
+    claimed = (
+        Submission.objects.filter(pk=submission_id)
+        .filter(Q(status=Status.QUEUED) | Q(status=Status.GRADING, claimed_at__lt=lapsed))
+        .update(
+            status=Status.GRADING,
+            claim_token=token,
+            claimed_at=now,
+            claimed_by=_worker_name(),
+            delivery_attempts=F("delivery_attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None, Submission.objects.filter(pk=submission_id).first()
+    return token, Submission.objects.select_related("exercise__topic").get(pk=submission_id)
+
+
+def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
+    """Write the outcome only while we still hold the claim: a stale claimer can never overwrite."""
+    fields.setdefault("graded_at", timezone.now())
+    stored = Submission.objects.filter(pk=submission.pk, status=Status.GRADING, claim_token=token).update(
+        claim_token=None, **fields
+    )
+    if stored:
+        verdict_announce(submission_id=submission.pk)
+    return bool(stored)
+
+
+def verdict_announce(*, submission_id: int) -> None:
+    """Wake whoever long-polls this submission. Only a hint: the database is the truth."""
+    try:
+        redis_client().publish(verdict_channel(submission_id), "final")
+    except Exception:
+        logger.warning("could not announce the verdict of submission %s", submission_id, exc_info=True)
+
+
+def submission_grade(*, submission_id: int) -> GradeResult:
+    """Claim, grade with the engine, store the verdict. Safe to call any number of times."""
+    token, submission = submission_claim(submission_id=submission_id)
+    if submission is None:
+        return GradeResult(Outcome.MISSING)
+    if token is None:
+        if submission.is_final:
+            return GradeResult(Outcome.ALREADY_FINAL)
+        if submission.status == Status.QUEUED:  # the row changed between our UPDATE and SELECT
+            return GradeResult(Outcome.BUSY, retry_in=1.0)
+        expires = submission.claimed_at + timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+        left = (expires - timezone.now()).total_seconds()
+        return GradeResult(Outcome.BUSY, retry_in=min(max(left, 0.0) + 0.5, 10.0))
+
+    if submission.delivery_attempts > settings.SWEEP_MAX_ATTEMPTS:
+        logger.error("submission %s: giving up after %s deliveries", submission.pk, submission.delivery_attempts - 1)
+        _store(submission, token, status=Status.ERROR, feedback=GAVE_UP.format(n=submission.delivery_attempts - 1))
+        return GradeResult(Outcome.STORED)
+    try:
+        verdict = variants.grade_answer(submission.exercise, submission.seed, submission.answer)
+        version = variants.grader_version()
+    except Exception:  # the engine's own bug, a broken spec, or the soft time limit: never a crash loop
+        logger.exception("submission %s: the grader failed", submission.pk)
+        _store(submission, token, status=Status.ERROR, feedback=GRADER_FAILED)
+        return GradeResult(Outcome.STORED)
+    _store(
+        submission,
+        token,
+        status=Status.INVALID if verdict.status == "invalid" else Status.GRADED,
+        verdict=verdict.status,
+        score=verdict.score,
+        feedback=verdict.feedback or "",
+        latex=verdict.latex or "",
+        normalized=verdict.normalized or "",
+        grader_version=version,
+    )
+    return GradeResult(Outcome.STORED)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    requeued: list[int]
+    failed: list[int]
+
+
+def submissions_sweep(*, now=None, limit: int = 1000) -> SweepReport:
+    """Re-enqueue submissions stuck in `queued` or `grading` (a lost message, a killed worker); give up on poison."""
+    now = now or timezone.now()
+    stale = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - timedelta(seconds=settings.SWEEP_STUCK_AFTER_S))
+    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    stuck = Submission.objects.filter(stale).filter(
+        Q(status=Status.QUEUED) | Q(status=Status.GRADING, claimed_at__lt=lapsed)
+    )
+    report = SweepReport([], [])
+    for pk, status, attempts in stuck.values_list("pk", "status", "delivery_attempts")[:limit]:
+        # Conditioned on what we read, so a delivery that claims it meanwhile wins.
+        row = Submission.objects.filter(pk=pk, status=status, delivery_attempts=attempts).filter(stale)
+        if attempts >= settings.SWEEP_MAX_ATTEMPTS:
+            if row.update(status=Status.ERROR, feedback=GAVE_UP.format(n=attempts), claim_token=None, graded_at=now):
+                logger.error("submission %s: giving up after %s deliveries", pk, attempts)
+                report.failed.append(pk)
+        elif row.update(enqueued_at=now):
+            submission_enqueue_on_commit(submission_id=pk)
+            report.requeued.append(pk)
+    if report.requeued or report.failed:
+        logger.warning("sweeper: re-enqueued %s, gave up on %s", len(report.requeued), len(report.failed))
+    return report

@@ -1,0 +1,266 @@
+"""Hostile answers: code injection, resource exhaustion and odd bytes are refused quickly and cleanly."""
+
+import time
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grading.core.parsing import (
+    AnswerError,
+    LimitError,
+    ParseError,
+    UnknownNameError,
+    parse,
+    symbol,
+)
+
+x, y = symbol("x"), symbol("y")
+TIME_BOUND = 1.0  # seconds; parsing is meant to take well under 0.1 s, this leaves room for slow machines
+
+
+def _parse_timed(text: str, variables=("x", "y")):
+    """Parse and return (value or the error raised, seconds taken)."""
+    start = time.perf_counter()
+    try:
+        result = parse(text, list(variables))
+    except AnswerError as error:
+        result = error
+    return result, time.perf_counter() - start
+
+
+def _still_works():
+    assert parse("2x + y", ["x", "y"]).value == 2 * x + y
+
+
+INJECTION = [
+    ("__import__('os').system('ls')", ParseError),
+    ("x.__class__.__mro__", ParseError),
+    ("x.__class__", ParseError),
+    ("lambda: 1", ParseError),
+    ("lambda x: x", ParseError),
+    ('eval("1")', ParseError),
+    ("eval(1)", UnknownNameError),
+    ("exec(1)", UnknownNameError),
+    ("getattr(x, 'y')", ParseError),
+    ("getattr(x, y)", UnknownNameError),
+    ("𝐞𝐱𝐞𝐜(1)", UnknownNameError),
+    ("𝐞𝐱𝐞𝐜(𝐱)", UnknownNameError),
+    ("ｅｖａｌ(1)", UnknownNameError),
+    ("ｅｘｅｃ(x)", UnknownNameError),
+    ("[].__class__", ParseError),
+    ("().__class__.__bases__[0].__subclasses__()", ParseError),
+    ("__builtins__", ParseError),
+    ("_", ParseError),
+    ("x_", UnknownNameError),
+    ("open('/etc/passwd').read()", ParseError),
+    ("Symbol('x')", ParseError),
+    ("Function('f')(x)", ParseError),
+    ("lambdify(x, x)", UnknownNameError),
+    ("sympify(x)", UnknownNameError),
+    ("Integer(2)", UnknownNameError),
+    ("S(1)", UnknownNameError),
+    ("import os", UnknownNameError),
+    ("x; import os", ParseError),
+    ("x if y else 1", UnknownNameError),
+    ("\\frac{1}{2}", ParseError),
+    ("{1: 2}", ParseError),
+    ("'x'", ParseError),
+    ('"x"', ParseError),
+    ("`x`", ParseError),
+    ("x # comment", ParseError),
+    ("x\\\ny", ParseError),
+    ("x @ y", ParseError),
+    ("x := 1", ParseError),
+    ("x == y", ParseError),
+    ("x & y", ParseError),
+    ("~x", ParseError),
+    ("x % 2", ParseError),
+    ("$x$", ParseError),
+    ("x\x00", ParseError),
+    ("\x00", ParseError),
+    ("x\x1b[31m", ParseError),
+    ("x\u202ey", ParseError),  # right-to-left override
+    ("x\ud800", ParseError),  # lone surrogate
+    ("x\ue000", ParseError),  # private use
+    ("\U0001f600", ParseError),
+    ("ᵉˣᵉᶜ", ParseError),  # superscript letters normalise to ^(exec)
+    ("xᵉˣᵉᶜ", UnknownNameError),
+    ("xℯ", None),  # script e is Euler's number: x*e
+]
+
+
+@pytest.mark.parametrize(("text", "error"), INJECTION)
+def test_injection_is_refused(text, error):
+    result, seconds = _parse_timed(text)
+    if error is None:
+        assert not isinstance(result, AnswerError), result
+    else:
+        assert type(result) is error, (text, result)
+    assert seconds < TIME_BOUND
+    _still_works()
+
+
+def test_nul_byte_position():
+    with pytest.raises(ParseError) as info:
+        parse("2x +\x00 1", ["x"])
+    assert info.value.position == 4
+
+
+RESOURCE = [
+    ("9**9**9", LimitError),
+    ("9^9^9", LimitError),
+    ("factorial(10**7)", LimitError),
+    ("factorial(10^7)", LimitError),
+    ("(10^7)!", LimitError),
+    ("((9**9)**9999)**9999", LimitError),
+    ("((9^9)^99)^99", LimitError),
+    ("(((2^10)^10)^10)^10", LimitError),
+    ("10^10^10", LimitError),
+    ("2^(2^100)", LimitError),
+    ("2^2^2^2^2", LimitError),
+    ("2^2^2^2", None),  # 65536: fine
+    ("(2^900)^(1/2)", None),
+    ("(2^1000)^(1/2)", LimitError),  # a 302-digit radicand
+    ("2^1000 * 2^1000 * 2^1000 * 2^1000", LimitError),
+    ("(10^999)*(10^999)", LimitError),
+    ("(2x)^1000", None),
+    ("((2x)^1000)^1000", LimitError),
+    ("(x^1000)^1000", LimitError),
+    ("x^(10^100)", LimitError),
+    ("x^(1/10^100)", LimitError),
+    ("(x+1)^999 * (x+1)^999", LimitError),  # SymPy merges them into (x+1)^1998
+    ("(x+1)^999 * (x+2)^999", None),
+    ("1e-999", None),
+    ("1e-1001", LimitError),
+    ("9" * 31, LimitError),
+    ("0." + "0" * 40 + "1", None),
+    ("1" + "0" * 5000, LimitError),
+    ("1" + "0" * 900, LimitError),
+    ("x" + "^x" * 60, LimitError),
+    ("-" * 60 + "x", LimitError),
+    ("sqrt(" * 60 + "x" + ")" * 60, LimitError),
+    ("(" * 300 + "x" + ")" * 300, LimitError),
+    ("[" * 300 + "x" + "]" * 300, LimitError),
+    ("|" * 300, LimitError),
+    ("(" * 10000, LimitError),
+    ("x" * 10000, LimitError),
+    ("x+" * 499 + "x", None),
+    ("x*" * 499 + "x", None),
+    ("-x" * 500, None),
+    ("x" * 999, None),  # one run of 999 letters splits into 999 factors
+    ("xy" * 499, None),
+    ("2" + "x" * 997, None),
+    ("sin(" * 49 + "x" + ")" * 49, None),
+    ("sin" * 300 + "x", ParseError),
+    ("sin " * 49 + "x", ParseError),  # without parentheses, the argument is a product of names
+    ("[" + ",".join(["x"] * 499) + "]", None),
+    ("[" + ",".join(["[x,y]"] * 150) + "]", None),
+    ("[[1,2],[3,4]]" + "*[[1,2],[3,4]]" * 70, None),
+    ("[[1e30,1e30],[1e30,1e30]]" * 38, LimitError),
+    ("+".join(f"1/{p}" for p in (9999991, 9999973, 9999971, 9999943, 9999937) * 20), None),
+    ("+".join(f"x^{n}" for n in range(1, 150)), None),
+    ("*".join(f"sqrt({p})" for p in (1000003, 1000033, 1000037, 1000039, 1000081) * 30), LimitError),
+    ("*".join(f"sqrt({d * 30})" for d in "12345678912"), LimitError),
+    ("*".join(f"sqrt({d * 30})" for d in "123456789"), None),
+    ("(" + "9" * 30 + ")^(1/2)", None),
+    ("(10^99)^(1/3)", None),
+    ("(10^300)^(1/7)", None),
+    ("(10^400)^(1/7)", LimitError),
+    ("sin(10^900 * pi / 7)", None),
+    ("exp(10^999)", None),
+    ("log(10^999, 10)", None),
+    ("cos(" + "9" * 30 + ")^1000", None),
+    ("(1/7)^-1000", None),
+    ("(1/7)^-1001", LimitError),
+    ("0^-1", AnswerError),
+    ("100!", None),
+    ("100!!", LimitError),
+    ("(50!)^10", None),
+    ("(50!)^20", LimitError),
+    ("sqrt(-1)", None),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), RESOURCE, ids=[f"{i}:{t[:30]}" for i, (t, _) in enumerate(RESOURCE)])
+def test_resource_exhaustion_is_refused_quickly(text, error):
+    result, seconds = _parse_timed(text)
+    if error is None:
+        assert not isinstance(result, AnswerError), result.message
+    else:
+        assert isinstance(result, error), (text[:60], result)
+    assert seconds < TIME_BOUND, seconds
+    _still_works()
+
+
+def test_long_sum_is_right_and_fast():
+    result, seconds = _parse_timed("x+" * 499 + "x")
+    assert result.value == 500 * x
+    assert seconds < TIME_BOUND
+
+
+def test_long_distinct_sum():
+    text = "+".join(f"{n}x^{n}" for n in range(1, 130))
+    result, seconds = _parse_timed(text)
+    assert result.value == sympy.Add(*[n * x**n for n in range(1, 130)])
+    assert seconds < TIME_BOUND
+
+
+def test_long_input_is_refused_before_any_work():
+    result, seconds = _parse_timed("x" * 1_000_000)
+    assert isinstance(result, LimitError)
+    assert seconds < 0.1
+
+
+def _nested(depth: int) -> list[str]:
+    return [
+        "(" * depth + "x" + ")" * depth,
+        "sin(" * depth + "x" + ")" * depth,
+        "x" + "^x" * depth,
+        "|" * depth + "x" + "|" * depth,
+        "-" * depth + "x",
+    ]
+
+
+@pytest.mark.parametrize(("allowed", "too_deep"), zip(_nested(50), _nested(51)))
+def test_deepest_allowed_nesting_fits_in_a_bounded_stack(allowed, too_deep):
+    """The explicit depth limit trips long before Python's: 600 frames above the caller suffice."""
+    import inspect
+    import sys
+
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(len(inspect.stack()) + 600)
+        assert not isinstance(_parse_timed(allowed)[0], AnswerError)
+        assert isinstance(_parse_timed(too_deep)[0], LimitError)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_limit_error_does_not_poison_state():
+    for _ in range(3):
+        assert isinstance(_parse_timed("9^9^9")[0], LimitError)
+        assert isinstance(_parse_timed("(" * 300)[0], LimitError)
+        _still_works()
+
+
+ALPHABET = st.sampled_from(list("0123456789.+-*/^!()[]<>|,xy eπ√²⁻") + ["sin", "e", "pi", "sqrt(", "**", "9"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_random_text_parses_or_raises_answer_error_quickly(text):
+    result, seconds = _parse_timed(text)
+    assert isinstance(result, (AnswerError, type(parse("1"))))
+    assert seconds < TIME_BOUND, (text, seconds)
+    if isinstance(result, ParseError) and result.position is not None:
+        assert 0 <= result.position <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_arbitrary_unicode_never_escapes_answer_error(text):
+    result, seconds = _parse_timed(text)
+    assert isinstance(result, (AnswerError, type(parse("1"))))
+    assert seconds < TIME_BOUND

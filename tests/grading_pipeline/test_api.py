@@ -1,0 +1,104 @@
+"""The submissions API in-process: auth, CSRF, ownership, limits and the schema (grading runs elsewhere)."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from grading.models import ApiToken, Submission
+from tests.grading_pipeline.conftest import CONSTANT_SPEC
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def exercise(make_exercise):
+    return make_exercise(CONSTANT_SPEC)
+
+
+def token_client(user) -> Client:
+    _, secret = ApiToken.issue(user)
+    return Client(headers={"authorization": f"Bearer {secret}"})
+
+
+def post(client, exercise_ref, answer="4", **extra):
+    body = json.dumps({"exercise": str(exercise_ref), "answer": answer})
+    return client.post("/api/submissions", body, content_type="application/json", **extra)
+
+
+def test_it_queues_a_submission_and_enqueues_it_on_commit(student, exercise, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(token_client(student), exercise.key, " 2+2 ")
+    assert response.status_code == 201
+    submission = Submission.objects.get()
+    assert response.json() == {"id": submission.pk, "status": "queued"}
+    assert submission.answer == " 2+2 " and submission.user == student and len(callbacks) == 1
+
+
+@pytest.mark.parametrize("ref", ["id", "key", "slug"])
+def test_the_exercise_is_found_by_id_key_or_slug(student, exercise, ref):
+    value = {"id": exercise.pk, "key": exercise.key, "slug": exercise.slug}[ref]
+    assert post(token_client(student), value).status_code == 201
+
+
+def test_an_unknown_exercise_is_404(student):
+    assert post(token_client(student), "nope/nothing").status_code == 404
+
+
+def test_anonymous_and_bad_tokens_are_refused(exercise):
+    assert post(Client(), exercise.key).status_code == 401
+    assert post(Client(headers={"authorization": "Bearer nope"}), exercise.key).status_code == 401
+
+
+def test_session_auth_needs_the_csrf_token(student, exercise):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(student)
+    assert post(client, exercise.key).status_code == 403
+    token = "k" * 32  # what a page's CSRF cookie holds: the browser sends it back in the header
+    client.cookies["csrftoken"] = token
+    assert post(client, exercise.key, HTTP_X_CSRFTOKEN=token).status_code == 201
+
+
+def test_a_student_reads_only_their_own_submissions(student, exercise, django_user_model):
+    other = django_user_model.objects.create_user("other", password="pw-for-tests-2")
+    mine = Submission.objects.create(user=student, exercise=exercise, seed=1, answer="4", status="graded", score=1.0,
+                                     verdict="correct", feedback="Correct.", latex="4", grader_version="v")  # fmt: skip
+    theirs = Submission.objects.create(user=other, exercise=exercise, seed=2, answer="5")
+    client = token_client(student)
+    body = client.get(f"/api/submissions/{mine.pk}").json()
+    assert body["status"] == "graded" and body["score"] == 1.0 and body["latex"] == "4" and body["feedback"]
+    assert set(body) == {"id", "exercise", "answer", "status", "score", "feedback", "latex", "grader_version",
+                         "created_at", "graded_at"}  # fmt: skip
+    assert client.get(f"/api/submissions/{theirs.pk}").status_code == 404
+    assert client.get("/api/submissions/999999").status_code == 404
+    listed = client.get(f"/api/exercises/{exercise.key}/submissions").json()
+    assert [s["id"] for s in listed] == [mine.pk]
+    assert client.get(f"/api/exercises/{exercise.pk}/submissions").json() == listed
+
+
+def test_too_many_submissions_are_429_with_retry_after(student, exercise, settings):
+    settings.SUBMISSION_RATE = "3/m"
+    client = token_client(student)
+    assert [post(client, exercise.key).status_code for _ in range(3)] == [201, 201, 201]
+    response = post(client, exercise.key)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert Submission.objects.count() == 3
+
+
+def test_used_up_attempts_are_409(student, make_exercise):
+    exercise = make_exercise({**CONSTANT_SPEC, "slug": "once", "attempts": 1})
+    client = token_client(student)
+    assert post(client, exercise.key).status_code == 201
+    response = post(client, exercise.key)
+    assert response.status_code == 409 and "attempts" in response.json()["detail"]
+
+
+def test_an_overlong_answer_is_refused(student, exercise, settings):
+    assert post(token_client(student), exercise.key, "1+" * settings.SUBMISSION_MAX_LENGTH).status_code == 422
+
+
+def test_the_openapi_schema_documents_the_endpoints():
+    schema = Client().get("/api/openapi.json").json()
+    assert {"/api/submissions", "/api/submissions/{submission_id}"} <= set(schema["paths"])
+    assert any(p.startswith("/api/exercises/") for p in schema["paths"])

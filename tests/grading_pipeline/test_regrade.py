@@ -1,0 +1,106 @@
+"""Batch re-grading through the batch queue of a real worker, its dry run, its audit trail and admin action."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from grading import services, variants
+from grading.models import RegradeRun, Submission, VerdictChange
+from tests.grading_pipeline.conftest import correct_answer
+
+Status = Submission.Status
+
+
+@pytest.fixture
+def graded_history(make_exercise, django_user_model):
+    """Three students' graded answers, some with verdicts an older grader got wrong."""
+    exercise = make_exercise()
+    wrong_down, wrong_up = [], []
+    for n in range(3):
+        user = django_user_model.objects.create_user(f"learner{n}", password="pw-for-tests-3")
+        seed = variants.variant_seed(user.pk, exercise.key)
+        a = variants.variant(exercise, seed).params["a"]
+        answers = [correct_answer(exercise, user)] * 3 + [f"{a} + 2"] * 2 + ["1000"] * 2 + ["4 +"]
+        for answer in answers:
+            submission = Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
+            services.submission_grade(submission_id=submission.pk)
+            if answer == f"{a} + 2":
+                wrong_up.append(submission.pk)
+            elif answer == "1000":
+                wrong_down.append(submission.pk)
+        Submission.objects.create(user=user, exercise=exercise, seed=seed, answer="5")  # still queued: left alone
+    Submission.objects.filter(pk__in=wrong_up).update(verdict="incorrect", score=0.0, feedback="Not quite.")
+    Submission.objects.filter(pk__in=wrong_down).update(verdict="correct", score=1.0, feedback="Correct.")
+    Submission.objects.filter(exercise=exercise).exclude(status=Status.QUEUED).update(grader_version="0-old")
+    return exercise, wrong_up, wrong_down
+
+
+def regrade(*args) -> str:
+    out = StringIO()
+    call_command("regrade", *args, "--stall-timeout", "30", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_regrade_fixes_old_verdicts_and_keeps_an_audit_trail(worker, graded_history):
+    exercise, wrong_up, wrong_down = graded_history
+    before = {s.pk: s.verdict_dict() for s in Submission.objects.all()}
+
+    output = regrade("--exercise", exercise.key, "--dry-run")
+    assert "24 submissions, 9 distinct" in output, output
+    assert "would change: 12 of 24 (up 6, down 6)" in output, output
+    assert "Examples, up:" in output and "Dry run" in output
+    assert {s.pk: s.verdict_dict() for s in Submission.objects.all()} == before
+    assert VerdictChange.objects.filter(applied=False).count() == 12 and not VerdictChange.objects.filter(applied=True)
+
+    output = regrade("--exercise", str(exercise.pk))
+    assert "changed: 12 of 24 (up 6, down 6)" in output, output
+    for pk in wrong_up:
+        assert Submission.objects.get(pk=pk).score == 1.0
+    for pk in wrong_down:
+        assert Submission.objects.get(pk=pk).score == 0.0
+    regraded = Submission.objects.exclude(status=Status.QUEUED)
+    assert set(regraded.values_list("grader_version", flat=True)) == {variants.grader_version()}
+    assert set(Submission.objects.filter(status=Status.QUEUED).values_list("grader_version", flat=True)) == {""}
+    change = VerdictChange.objects.filter(applied=True, submission_id=wrong_up[0]).get()
+    assert (change.old_score, change.new_score, change.direction) == (0.0, 1.0, "up")
+    assert change.old["grader_version"] == "0-old" and change.grader_version == variants.grader_version()
+
+    assert "changed: 0 of 24" in regrade("--exercise", exercise.key)
+    assert RegradeRun.objects.filter(finished_at__isnull=False).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_unknown_exercise_is_an_error():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no exercise"):
+        regrade("--exercise", "missing/exercise")
+
+
+@pytest.mark.django_db
+def test_the_admin_action_starts_a_regrade(admin_client, graded_history, django_capture_on_commit_callbacks):
+    exercise, _, _ = graded_history
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(
+            "/admin/courseware/exercise/",
+            {"action": "regrade", "_selected_action": [exercise.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    run = RegradeRun.objects.get()
+    assert (run.exercise, run.total, run.distinct, run.dry_run) == (exercise, 24, 9, False)
+    assert f"re-grade run #{run.pk}" in response.content.decode()
+    assert len(callbacks) == 1  # one chunk, sent to the batch queue on commit
+
+
+@pytest.mark.django_db
+def test_create_api_token_prints_a_working_token(student, make_exercise):
+    from django.test import Client
+
+    out = StringIO()
+    call_command("create_api_token", student.username, stdout=out)
+    client = Client(headers={"authorization": f"Bearer {out.getvalue().strip()}"})
+    assert client.get("/api/submissions/1").status_code == 404  # authenticated, and not someone else's
