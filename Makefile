@@ -33,6 +33,7 @@ migrations-check: install
 
 bench: install
 	$(BIN)/python -m grading.bench
+	$(BIN)/python -m bench.pipeline
 
 clean:
 	rm -rf var .pytest_cache
