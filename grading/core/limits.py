@@ -8,12 +8,13 @@ result before asking SymPy for it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
 
 import sympy
-
-_LOG10_2 = math.log10(2)
+from sympy.functions.elementary.hyperbolic import InverseHyperbolicFunction
+from sympy.functions.elementary.trigonometric import InverseTrigonometricFunction
 
 
 class AnswerError(Exception):
@@ -66,6 +67,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+_INVERSES = (InverseTrigonometricFunction, InverseHyperbolicFunction)
 Value = Union[sympy.Expr, sympy.ImmutableMatrix]  # noqa: UP007 (a runtime alias)
 Shape = tuple[int, ...]
 
@@ -134,6 +136,17 @@ class Builder:
     def _check_radicand(self, bound: float) -> None:
         if bound > self.limits.max_root_digits:
             raise LimitError(f"Roots of numbers with more than {self.limits.max_root_digits} digits are not allowed.")
+
+    def _check_exponent(self, exponent: sympy.Rational) -> None:
+        if abs(exponent) > self.limits.max_exponent or exponent.q > self.limits.max_exponent:
+            raise LimitError(f"Exponents larger than {self.limits.max_exponent} are not allowed.")
+
+    def _complex_bound(self, value: Val) -> float:
+        """|a + b i| is sqrt(a^2 + b^2), computed at once: roots of complex values square their numbers."""
+        if value.expr.has(sympy.I):
+            self._check_radicand(2 * value.digits + math.log10(2))
+            return 2 * value.digits + math.log10(2)
+        return value.digits
 
     def _check_powers(self, expr: sympy.Expr) -> None:
         """Exponents merged by SymPy obey the exponent limit too: (x^600)^2 is x^1200."""
@@ -226,15 +239,20 @@ class Builder:
         if base.shape or exponent.shape:
             raise ShapeError(f"Can't raise {shape_name(base.shape)} to the power of {shape_name(exponent.shape)}")
         b, e = base.expr, exponent.expr
+        if b is sympy.E:
+            return self.apply(sympy.exp, [exponent])
         if not e.is_Rational:  # a symbolic exponent: SymPy leaves the power as it is
             bound = max(base.digits, exponent.digits)
             return Val(sympy.Pow(b, e), (), bound)
+        if b.is_Rational and b < 0 and not e.is_Integer and e.q % 2 == 1:
+            # Odd roots of negative numbers are real: (-8)^(1/3) = -2, not SymPy's principal complex root.
+            magnitude = self.power(Val(-b, (), base.digits), exponent)
+            return magnitude if e.p % 2 == 0 else self.negate(magnitude)
         if b in (0, 1, -1):
             if b == 0 and e < 0:
                 raise AnswerError("The answer divides by zero.")
             return Val(sympy.Pow(b, e), (), base.digits)
-        if abs(e) > self.limits.max_exponent or e.q > self.limits.max_exponent:
-            raise LimitError(f"Exponents larger than {self.limits.max_exponent} are not allowed.")
+        self._check_exponent(e)
         if b.is_Rational:
             bound = abs(float(e)) * base.digits
         elif b.is_Mul or b.is_Pow:
@@ -245,16 +263,45 @@ class Builder:
         self._check_digits(bound)
         radicand = base.radicand
         if not e.is_Integer:
-            self._check_radicand(base.digits)
-            radicand = base.digits
+            radicand = self._complex_bound(base)
+            self._check_radicand(radicand)
+            bound = max(bound, radicand)
         expr = sympy.Pow(b, e)
+        self._check_powers(expr)
+        return Val(expr, (), bound, radicand)
+
+    def apply(self, function: Callable[..., sympy.Expr], args: list[Val]) -> Val:
+        """A whitelisted function of scalars; most keep their arguments' numbers as they are."""
+        bound = max(self._complex_bound(a) for a in args)
+        radicand = 0.0
+        first = args[0].expr
+        if function is sympy.exp and first.has(sympy.log):
+            # exp(c*log(u)) is u^c, computed at once: the limits of a power apply.
+            for term in sympy.Add.make_args(first):
+                c = term.as_coeff_Mul()[0]
+                if term.has(sympy.log) and c.is_Rational and c not in (1, -1):
+                    self._check_exponent(c)
+                    base = max(digits_of(log.args[0]) for log in term.atoms(sympy.log))
+                    bound = max(bound, abs(float(c)) * base + digits(c))
+                    if not c.is_Integer:
+                        self._check_radicand(base)
+                        radicand = max(radicand, base)
+        elif isinstance(first, _INVERSES):
+            bound = 2 * bound + math.log10(2)  # cos(atan(y)) is 1/sqrt(1 + y^2), computed at once
+            self._check_radicand(bound)
+        self._check_digits(bound)
+        expr = function(*[a.expr for a in args])
         self._check_powers(expr)
         return Val(expr, (), bound, radicand)
 
     def cube_root(self, value: Val) -> Val:
         """The real cube root, so cbrt(-8) = -2 rather than SymPy's principal complex root."""
+        third = Val(sympy.Rational(1, 3), (), math.log10(3))
+        if value.expr.is_nonnegative or value.expr.is_Rational:
+            return self.power(value, third)
         self._check_radicand(value.digits)
-        return Val(sympy.real_root(value.expr, 3), (), value.digits + math.log10(3), value.digits)
+        # sign(x)*|x|^(1/3) for an x of unknown sign
+        return Val(sympy.real_root(value.expr, 3), (), value.digits + third.digits, value.digits)
 
     def factorial(self, value: Val) -> Val:
         """n! only for whole numbers 0 <= n <= max_factorial."""

@@ -14,7 +14,12 @@ So ``1/2x`` is ``x/2``, ``e^2x`` is ``e^2 * x`` and ``√2x`` is ``√2 * x``. A
 its arguments in parentheses (``sin(x)``, ``log(x, 2)``, ``sin^2(x)`` = ``sin(x)^2``) or, without
 them, a run of powers of a number and names: ``sin 2x`` = ``sin(2x)``, ``sin x^2`` = ``sin(x^2)``,
 ``sin x cos x`` = ``sin(x) cos(x)``. A run of letters that is not itself a known name is split
-into known names, longest first: ``xy`` = ``x*y``, ``2pix`` = ``2*pi*x``, ``sinx`` = ``sin(x)``.
+into known names, longest first: ``xy`` = ``x*y``, ``2pix`` = ``2*pi*x``, ``sinx`` = ``sin(x)``;
+a declared name followed by "(" multiplies: ``x(x+1)`` = ``x*(x+1)``.
+
+Decimals are exact rationals (``0.1`` = 1/10). Odd roots of negative numbers are real
+(``(-8)^(1/3)`` = -2); the names i and I are unknown, though ``sqrt(-1)`` still means i. Undefined
+values (``1/0``) are refused. The cost of every operation is bounded before SymPy runs it (see ``limits``).
 """
 
 from __future__ import annotations
@@ -122,6 +127,8 @@ FUNCTIONS: dict[str, _Function] = {
 }
 _BUILTIN_CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E, "E": sympy.E}
 _OPERAND = 'a number, a variable or "("'
+_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds)
+_UNDEFINED_MESSAGE = "The answer is undefined (it divides by zero or similar)."
 
 
 class _Names:
@@ -190,8 +197,7 @@ def _constant(value: sympy.Basic) -> Val:
 class _Parser:
     """Recursive descent over the token list with an explicit nesting counter."""
 
-    def __init__(self, text: str, tokens: list[Token], names: _Names, limits: Limits):
-        self.text = text
+    def __init__(self, tokens: list[Token], names: _Names, limits: Limits):
         self.tokens = tokens
         self.names = names
         self.limits = limits
@@ -216,9 +222,9 @@ class _Parser:
 
     @contextmanager
     def _nested(self) -> Iterator[None]:
-        self.depth += 1
-        if self.depth > self.limits.max_depth:
+        if self.depth >= self.limits.max_depth:
             raise LimitError(f"The answer is nested too deeply (more than {self.limits.max_depth} levels).")
+        self.depth += 1
         try:
             yield
         finally:
@@ -229,8 +235,7 @@ class _Parser:
 
     def _expected_operand(self) -> ParseError:
         if self.i == 0:
-            where = "at the start" if self.tok.kind is not Kind.END else ""
-            if not where:
+            if self.tok.kind is Kind.END:
                 return ParseError("The answer is empty.", 0)
             return ParseError(f'Expected {_OPERAND} at the start, but found "{self.tok.text}"', self.tok.pos)
         after = self.tokens[self.i - 1].text
@@ -248,6 +253,8 @@ class _Parser:
 
     def _leftover(self) -> ParseError:
         tok = self.tok
+        if tok.text in ("<", ">"):
+            return ParseError(f'Comparisons such as "{tok.text}" are not part of an answer', tok.pos)
         if tok.kind is Kind.CLOSE:
             return ParseError(f'This "{tok.text}" has no matching opening bracket', tok.pos)
         if tok.kind is Kind.BAR:
@@ -457,9 +464,10 @@ class _Parser:
             return self.build.factorial(args[0])
         if function.name == "log" and any(a.expr == 0 for a in args):
             raise AnswerError("The logarithm of 0 is undefined.")
+        if any(a.expr.has(*_UNDEFINED) for a in args):  # atan(zoo) would become an interval
+            raise AnswerError(_UNDEFINED_MESSAGE)
         assert function.build is not None
-        # Functions keep their argument's numbers: sin(10^500) is not evaluated further.
-        return Val(function.build(*[a.expr for a in args]), (), max(a.digits for a in args))
+        return self.build.apply(function.build, args)
 
 
 def _latex(value: Value, shape: Shape) -> str:
@@ -469,9 +477,6 @@ def _latex(value: Value, shape: Shape) -> str:
         return r"\begin{pmatrix} " + r" \\ ".join(sympy.latex(v) for v in value) + r" \end{pmatrix}"
     rows = [" & ".join(sympy.latex(value[r, c]) for c in range(shape[1])) for r in range(shape[0])]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-
-
-_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 
 
 def parse(
@@ -488,11 +493,11 @@ def parse(
     names = _Names(variables, constants or {})
     tokens = tokenize(text, limits)
     try:
-        value = _Parser(text, tokens, names, limits).answer()
+        value = _Parser(tokens, names, limits).answer()
     except (ValueError, ArithmeticError) as error:  # a SymPy failure on odd but bounded input
         raise AnswerError("This answer could not be interpreted.") from error
     if value.expr.has(*_UNDEFINED):
-        raise AnswerError("The answer is undefined (it divides by zero or similar).")
+        raise AnswerError(_UNDEFINED_MESSAGE)
     return Parsed(value.expr, value.shape, _latex(value.expr, value.shape))
 
 

@@ -180,6 +180,16 @@ RESOURCE = [
     ("(50!)^10", None),
     ("(50!)^20", LimitError),
     ("sqrt(-1)", None),
+    ("(10^200 + sqrt(-1))^(1/2)", LimitError),  # its modulus is the root of a 400-digit number
+    # SymPy evaluates some compositions at once: exp(c log u) = u^c, cos(atan(y)) = 1/sqrt(1 + y^2)
+    ("exp(1000*log(9^100))", LimitError),
+    ("e^(1000 log(9^100))", LimitError),
+    ("exp(log(10^400)/2)", LimitError),
+    ("exp(log(7)*999)", None),
+    ("cos(atan(99^200))", LimitError),
+    ("sinh(acosh(10^200))", LimitError),
+    ("abs(10^200 + sqrt(-1))", LimitError),
+    ("abs(10^100 + sqrt(-1))", None),
 ]
 
 

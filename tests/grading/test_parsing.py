@@ -145,6 +145,11 @@ SCALARS = [
     ("sqrt(8)", 2 * sqrt(2)),
     ("cbrt(-8)", Integer(-2)),
     ("cbrt(x)", sympy.real_root(x, 3)),
+    ("(-8)^(1/3)", Integer(-2)),
+    ("(-8)^(2/3)", Integer(4)),
+    ("(-1/8)^(-1/3)", Integer(-2)),
+    ("exp(2 log(3))", Integer(9)),
+    ("cos(atan(2))", sqrt(5) / 5),
     ("abs(x)", Abs(x)),
     ("sign(x)", sign(x)),
     ("|x|", Abs(x)),
@@ -295,8 +300,9 @@ SYNTAX_ERRORS = [
     ("(x+1)2", 5, ['before "2"']),
     ("1, 2", 1, ["brackets"]),
     ("x = 2", 2, ["equation"]),
-    ("x < 2", 2, []),
-    ("x > 2", 2, ["no matching"]),
+    ("x < 2", 2, ["Comparisons"]),
+    ("x > 2", 2, ["Comparisons"]),
+    ("2<1, 2>", 1, ["Comparisons"]),
     ("[1, 2,]", 6, ['after ","']),
     ("[]", 0, ["Empty"]),
     ("()", 0, ["Empty"]),
@@ -382,6 +388,12 @@ def test_shape_error(text, message):
     with pytest.raises(ShapeError) as info:
         parse(text)
     assert message in info.value.message
+
+
+def test_complex_values_only_through_sqrt_of_negatives():
+    assert parse("sqrt(-4)").value == 2 * sympy.I
+    assert parse("(exp(sqrt(-1) x) + exp(-sqrt(-1) x))/2", ["x"]).value == (exp(sympy.I * x) + exp(-sympy.I * x)) / 2
+    assert parse("|3 + 4 sqrt(-1)|").value == 5
 
 
 UNDEFINED = ["1/0", "x/0", "0^-1", "log(0)", "tan(pi/2)", "1/(1-1)", "(x - x)^-2"]
