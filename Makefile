@@ -34,6 +34,7 @@ migrations-check: install
 bench: install
 	$(BIN)/python -m grading.bench
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.dashboards
 
 clean:
 	rm -rf var .pytest_cache

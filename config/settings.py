@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "csp",
     "courseware",
     "grading",
+    "instructors",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Submissions API and grading pipeline -----------------------------------------------------
 SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/m")  # per user, counted in the shared Redis cache
+PREVIEW_RATE = env_str("PREVIEW_RATE", "300/m")  # a debounced preview as the student types
 SUBMISSION_MAX_LENGTH = env_int("SUBMISSION_MAX_LENGTH", 2000)
 RATELIMIT_USE_CACHE = "default"
 # A claim older than this belongs to a dead worker and may be taken over: longer than the hard limit.

@@ -41,3 +41,10 @@ def body_parts(topic: Topic) -> list[tuple[str, str | Exercise]]:
             chunk.append(line)
     parts.append(("markdown", "\n".join(chunk)))
     return [(kind, value) for kind, value in parts if kind == "exercise" or str(value).strip()]
+
+
+def live_exercise(topic_slug: str, exercise_slug: str) -> Exercise:
+    """A topic's exercise that is still in its document, or 404."""
+    return get_object_or_404(
+        Exercise.objects.select_related("topic"), topic__slug=topic_slug, slug=exercise_slug, retired=False
+    )

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
 
-from grading import selectors, services
+from grading import selectors, services, variants
 from grading.models import ApiToken, Submission, hash_token
 
 logger = logging.getLogger(__name__)
@@ -69,14 +69,26 @@ class Error(Schema):
     detail: str
 
 
-def _rate_limit(request: HttpRequest) -> None:
+class PreviewIn(Schema):
+    exercise: str = Field(description="The exercise's id, its key topic/slug, or its slug when unique.")
+    answer: str = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
+
+
+class PreviewOut(Schema):
+    ok: bool = Field(description="Whether the answer can be read; says nothing about whether it is right.")
+    latex: str | None = Field(description="How the answer was read, as LaTeX.")
+    error: str | None = Field(description="Why it cannot be read.")
+    position: int | None = Field(description="The 0-based index of the character the error points at.")
+
+
+def _rate_limit(request: HttpRequest, group: str = "submissions", rate: str | None = None) -> None:
     """Per user, in the shared cache; fails open (logged) when the cache is down rather than refusing everyone."""
     try:
         usage = get_usage(
             request,
-            group="submissions",
+            group=group,
             key=lambda group, req: str(req.auth.pk),
-            rate=settings.SUBMISSION_RATE,
+            rate=rate or settings.SUBMISSION_RATE,
             increment=True,
         )
     except Exception:
@@ -93,7 +105,7 @@ class RateLimited(Exception):
 
 @api.exception_handler(RateLimited)
 def rate_limited(request, exc: RateLimited):
-    response = api.create_response(request, {"detail": "Too many submissions; try again shortly."}, status=429)
+    response = api.create_response(request, {"detail": "Too many requests; try again shortly."}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -131,3 +143,20 @@ def list_submissions(request, exercise_ref: str):
     if exercise is None:
         raise HttpError(404, "No such exercise.")
     return selectors.submissions_of(user=request.auth).filter(exercise=exercise)[:200]
+
+
+@api.post("/preview", response={200: PreviewOut, 404: Error, 429: Error})
+def preview_answer(request, payload: PreviewIn):
+    """How an answer would be read (its LaTeX), or why it cannot be: parses only, never grades, costs nothing."""
+    exercise = selectors.exercise_by_ref(payload.exercise)
+    if exercise is None:
+        raise HttpError(404, "No such exercise.")
+    _rate_limit(request, group="previews", rate=settings.PREVIEW_RATE)
+    from grading.core import SpecError, preview
+
+    try:
+        variables = variants.engine_exercise(exercise).variables
+    except SpecError:
+        raise HttpError(404, "This exercise cannot take answers right now.") from None
+    result = preview(payload.answer, exercise.kind, variables)
+    return {"ok": result.ok, "latex": result.latex, "error": result.error, "position": result.position}

@@ -1,7 +1,10 @@
-import os
+import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.celery_worker import Worker
+from tools.redis_server import free_port, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -24,14 +27,57 @@ def lesson_content(db, content_documents):
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
-    """A reachable Redis: REDIS_URL's, or a private one started for the session."""
-    from tools.redis_server import ensure_redis
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this run's own: other test runs in the same checkout must not share it."""
+    from django.conf import settings
 
-    url, process = ensure_redis(
-        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), tmp_path_factory.mktemp("redis")
-    )
-    yield url
-    if process:
-        process.terminate()
-        process.wait(10)
+    db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
+    run = uuid.uuid4().hex[:8]
+    if db["ENGINE"].endswith("sqlite3"):
+        test["NAME"] = str(
+            Path(test.get("NAME") or settings.VAR_DIR / "test-db.sqlite3").with_suffix(f".{run}.sqlite3")
+        )
+    else:
+        test["NAME"] = f"test_{db['NAME']}_{run}"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(pipeline_redis, settings):
+    """Rate-limit counts start from zero in every test."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": pipeline_redis,
+            "KEY_PREFIX": uuid.uuid4().hex,
+        }
+    }
+
+
+# The grading pipeline's Redis and worker, one of each for the session: its own tests and the browser tests use them.
+@pytest.fixture(scope="session")
+def pipeline_redis(tmp_path_factory):
+    """A Redis of our own, so no other worker on this machine can take our tasks."""
+    from django.test.utils import override_settings
+
+    from config.celery import app
+
+    workdir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    process = start_redis(port, workdir)
+    url = f"redis://127.0.0.1:{port}/0"
+    app.conf.broker_url = url
+    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tests"}
+    with override_settings(CELERY_BROKER_URL=url, REDIS_URL=url, CACHES={"default": cache}):
+        yield url
+    app.pool.force_close_all()
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def worker(django_db_setup, pipeline_redis, tmp_path_factory):
+    """One real worker for the session, on both queues, with two prefork children."""
+    process = Worker(pipeline_redis, tmp_path_factory.mktemp("worker"))
+    yield process
+    process.stop()

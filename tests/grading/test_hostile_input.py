@@ -233,7 +233,7 @@ def _nested(depth: int) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(("allowed", "too_deep"), zip(_nested(50), _nested(51)))
+@pytest.mark.parametrize(("allowed", "too_deep"), list(zip(_nested(50), _nested(51))))
 def test_deepest_allowed_nesting_fits_in_a_bounded_stack(allowed, too_deep):
     """The explicit depth limit trips long before Python's: 600 frames above the caller suffice."""
     import inspect

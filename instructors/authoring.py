@@ -1,0 +1,140 @@
+"""Checks and writes behind authoring in the admin: the graph after a save, exercise specs, feedback.
+
+Everything here refuses what `import_content` would refuse, so that topics edited in the admin
+export to documents that import again.
+"""
+
+import re
+
+import yaml
+from django.db import transaction
+
+from courseware import blocks, graph
+from courseware.documents import SLOT, SLUG
+from courseware.exercise_check import check_exercise
+from courseware.models import Exercise, Topic, TopicPrerequisite
+
+
+def graph_problems(*, topic: Topic, prerequisites: list[Topic]) -> list[str]:
+    """What graph.validate says about the stored graph once `topic` has these prerequisites."""
+    rows = list(Topic.objects.values_list("pk", "slug", "layer"))
+    if any(slug == topic.slug and pk != topic.pk for pk, slug, _ in rows):
+        return []  # a duplicate slug: the form's own unique check reports it
+    slug_of = {pk: slug for pk, slug, _ in rows}
+    layer_of = {pk: layer for pk, _, layer in rows}
+    needs: dict[object, list[int]] = {pk: [] for pk in slug_of}
+    for topic_id, prerequisite_id in TopicPrerequisite.objects.order_by("position").values_list(
+        "topic_id", "prerequisite_id"
+    ):
+        needs[topic_id].append(prerequisite_id)
+    key = topic.pk or "new"
+    slug_of[key], layer_of[key] = topic.slug, topic.layer
+    needs[key] = [p.pk for p in prerequisites]
+    nodes = {
+        slug_of[k]: graph.TopicNode(slug_of[k], layer_of[k], tuple(slug_of[p] for p in needs[k] if p in slug_of))
+        for k in slug_of
+    }
+    mention = f'"{topic.slug}"'
+    return [
+        problem.message if problem.slug == topic.slug else f"{problem.slug}: {problem.message}"
+        for problem in graph.validate(nodes)
+        if problem.slug == topic.slug or topic.slug in problem.cycle or mention in problem.message
+    ]
+
+
+def body_problems(body: str) -> list[str]:
+    """Malformed blocks, and exercise blocks written into the body instead of as exercises."""
+    lines = body.split("\n")
+    try:
+        found = blocks.scan(lines)
+    except blocks.BlockError as exc:
+        return [f"line {exc.index + 1}: {exc.message}"]
+    return [
+        f"line {block.start + 1}: add exercises as Exercises; the body marks each one's place with "
+        "a line [[exercise:<slug>]]"
+        for block in found
+        if block.kind == "exercise"
+    ]
+
+
+def read_spec(spec_yaml: str) -> tuple[dict | None, list[str]]:
+    """The spec mapping, or the reasons it is not one (YAML syntax, shape, slug)."""
+    try:
+        spec = yaml.safe_load(spec_yaml)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        return None, [f"the spec is not valid YAML{where}: {getattr(exc, 'problem', exc)}"]
+    if not isinstance(spec, dict):
+        return None, ["the spec must be a mapping of keys to values"]
+    slug = spec.get("slug")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        return None, ['the spec needs a "slug" of lowercase letters, digits and dashes']
+    return spec, []
+
+
+def spec_problems(spec: dict) -> list[str]:
+    """The import's check: the reference parses, SymPy and JAX agree on every variant, wrong answers are wrong."""
+    return check_exercise(spec)
+
+
+def place_exercise(exercise: Exercise, old_slug: str | None = None) -> None:
+    """Make sure the topic's body marks where the exercise stands (export writes it there)."""
+    topic = exercise.topic
+    slot = f"[[exercise:{exercise.slug}]]"
+    lines = topic.body.rstrip("\n").split("\n")
+    if any(line.strip() == slot for line in lines):
+        return
+    old = f"[[exercise:{old_slug}]]" if old_slug else None
+    if old and any(line.strip() == old for line in lines):
+        lines = [slot if line.strip() == old else line for line in lines]
+    else:
+        lines += ["", slot]
+    topic.body = "\n".join(lines).strip("\n") + "\n"
+    topic.save(update_fields=["body", "updated_at"])
+
+
+def slots(body: str) -> list[str]:
+    return [m.group(1) for line in body.split("\n") if (m := SLOT.match(line.strip()))]
+
+
+def dump_spec(spec: dict) -> str:
+    """YAML in the documents' style: keys in the authored order, short lists inline."""
+    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+
+
+_WRONG_ANSWERS = re.compile(r"^wrong_answers:\s*$", re.MULTILINE)
+
+
+def _append_wrong_answer(spec_yaml: str, answer: str, feedback: str) -> str:
+    """Append to the authored YAML when that is safe (keeps comments and layout); else write it anew."""
+    item = yaml.safe_dump([{"answer": answer, "feedback": feedback}], allow_unicode=True, width=1000)
+    indented = "".join("  " + line + "\n" for line in item.rstrip("\n").split("\n"))
+    text = spec_yaml.rstrip("\n") + "\n"
+    match = _WRONG_ANSWERS.search(text)
+    if match is None:
+        return text + "wrong_answers:\n" + indented
+    rest = text[match.end() :].lstrip("\n")
+    if all(not line or line.startswith(" ") for line in rest.split("\n")):  # the last top-level key
+        return text + indented
+    return ""
+
+
+@transaction.atomic
+def exercise_attach_feedback(*, exercise: Exercise, answer: str, feedback: str) -> list[str]:
+    """Add {answer, feedback} to the exercise's wrong answers; returns the problems that refused it."""
+    answer, feedback = answer.strip(), " ".join(feedback.split())
+    if not answer or not feedback:
+        return ["both the answer and the feedback are needed"]
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    spec = dict(exercise.spec)
+    spec["wrong_answers"] = [*spec.get("wrong_answers", []), {"answer": answer, "feedback": feedback}]
+    problems = spec_problems(spec)
+    if problems:
+        return problems
+    text = _append_wrong_answer(exercise.spec_yaml, answer, feedback)
+    if not text or read_spec(text)[0] != spec:
+        text = dump_spec(spec)
+    exercise.spec_yaml, exercise.spec = text, spec
+    exercise.save(update_fields=["spec_yaml", "spec", "updated_at"])
+    return []

@@ -1,0 +1,205 @@
+// The answer boxes of a topic page: live preview while typing, then submit and wait for the verdict.
+(function () {
+  "use strict";
+  var DEBOUNCE_MS = 250;
+  var WAIT_S = 15;
+  var MAX_POLLS = 12;
+  var FINAL = ["graded", "invalid", "error"];
+
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function math(tex) {
+    var el = node("span", "math");
+    el.setAttribute("data-tex", tex);
+    el.textContent = tex;
+    return el;
+  }
+
+  function typeset(root) {
+    if (window.renderMath) window.renderMath(root);
+  }
+
+  function request(form, method, url, body) {
+    var headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET") headers["X-CSRFToken"] = form.getAttribute("data-csrf");
+    return fetch(url, {
+      method: method,
+      headers: headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  // The text with the character the parser points at marked, so the student sees where it went wrong.
+  function pointAt(text, position) {
+    var code = node("code", "error-context");
+    code.appendChild(document.createTextNode(text.slice(0, position)));
+    code.appendChild(node("mark", "error-char", text.charAt(position) || "\u2423"));
+    code.appendChild(document.createTextNode(text.slice(position + 1)));
+    return code;
+  }
+
+  function showPreview(exercise, text, result) {
+    var box = exercise.preview;
+    box.textContent = "";
+    box.className = "preview";
+    exercise.input.removeAttribute("aria-invalid");
+    if (!result || !text.trim()) return;
+    if (result.ok) {
+      box.classList.add("preview-ok");
+      box.appendChild(node("span", "preview-label", "Interpreted as "));
+      box.appendChild(math(result.latex));
+      typeset(box);
+      return;
+    }
+    box.classList.add("preview-error");
+    exercise.input.setAttribute("aria-invalid", "true");
+    box.appendChild(node("span", "preview-message", result.error || "This answer cannot be read."));
+    if (typeof result.position === "number") {
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(pointAt(text, result.position));
+    } else if (result.latex) {
+      box.appendChild(node("span", "preview-label", " Read as "));
+      box.appendChild(math(result.latex));
+      typeset(box);
+    }
+  }
+
+  function preview(exercise, text) {
+    var ticket = ++exercise.ticket;
+    return request(exercise.form, "POST", "/api/preview", { exercise: exercise.ref, answer: text }).then(function (r) {
+      if (r.status !== 200) return null;
+      if (ticket === exercise.ticket) showPreview(exercise, text, r.data);
+      return r.data;
+    });
+  }
+
+  function showVerdict(exercise, kind, title, detail) {
+    var box = exercise.verdict;
+    box.textContent = "";
+    box.className = "verdict verdict-" + kind;
+    if (!title) return;
+    box.appendChild(node("strong", "verdict-title", title));
+    if (detail) box.appendChild(node("span", "verdict-detail", " " + detail));
+  }
+
+  function refreshProgress(exercise) {
+    return fetch(exercise.progressUrl, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) return;
+      return response.text().then(function (markup) {
+        var holder = exercise.root.querySelector(".exercise-progress");
+        var fresh = new DOMParser().parseFromString(markup, "text/html").body;
+        holder.replaceChildren.apply(holder, Array.prototype.slice.call(fresh.childNodes));
+        typeset(holder);
+        var closed = !!holder.querySelector(".attempts-left.none");
+        exercise.input.disabled = closed;
+        exercise.button.disabled = closed;
+      });
+    });
+  }
+
+  function waitForVerdict(exercise, id, polls) {
+    return request(exercise.form, "GET", "/api/submissions/" + id + "?wait=" + WAIT_S).then(function (r) {
+      if (r.status === 200 && FINAL.indexOf(r.data.status) >= 0) return r.data;
+      if (polls >= MAX_POLLS) return null;
+      return waitForVerdict(exercise, id, polls + 1);
+    });
+  }
+
+  function announce(exercise, submission) {
+    if (!submission) {
+      showVerdict(exercise, "pending", "Still grading.", "Your answer is saved; reload the page later to see its verdict.");
+    } else if (submission.status === "graded" && submission.score >= 1) {
+      showVerdict(exercise, "correct", "Correct!", submission.feedback === "Correct." ? "" : submission.feedback);
+    } else if (submission.status === "graded") {
+      showVerdict(exercise, "incorrect", "Not quite.", submission.feedback);
+    } else if (submission.status === "invalid") {
+      showVerdict(exercise, "invalid", "Could not read this answer.", submission.feedback);
+    } else {
+      showVerdict(exercise, "error", "Not graded.", submission.feedback);
+    }
+  }
+
+  function submit(exercise) {
+    var text = exercise.input.value;
+    clearTimeout(exercise.timer);
+    if (!text.trim()) {
+      showVerdict(exercise, "invalid", "Type an answer first.");
+      exercise.input.focus();
+      return;
+    }
+    exercise.button.disabled = true;
+    preview(exercise, text)
+      .then(function (read) {
+        if (read && !read.ok) {
+          showVerdict(exercise, "invalid", "Not submitted:", "this answer cannot be read yet (see above). It cost no attempt.");
+          exercise.input.focus();
+          return;
+        }
+        showVerdict(exercise, "pending", "Grading\u2026");
+        return request(exercise.form, "POST", "/api/submissions", { exercise: exercise.ref, answer: text }).then(function (r) {
+          if (r.status !== 201) {
+            showVerdict(exercise, "error", "Not submitted:", r.data.detail || "please try again.");
+            return;
+          }
+          refreshProgress(exercise);
+          return waitForVerdict(exercise, r.data.id, 0).then(function (submission) {
+            announce(exercise, submission);
+            return refreshProgress(exercise);
+          });
+        });
+      })
+      .catch(function () {
+        showVerdict(exercise, "error", "Could not reach the server.", "Check your connection and try again.");
+      })
+      .then(function () {
+        if (!exercise.root.querySelector(".attempts-left.none")) exercise.button.disabled = false;
+      });
+  }
+
+  function setUp(root) {
+    var form = root.querySelector(".answer-form");
+    if (!form) return;
+    var exercise = {
+      root: root,
+      form: form,
+      ref: root.getAttribute("data-exercise"),
+      progressUrl: root.getAttribute("data-progress-url"),
+      input: form.querySelector(".answer-input"),
+      button: form.querySelector(".answer-submit"),
+      preview: form.querySelector(".preview"),
+      verdict: form.querySelector(".verdict"),
+      timer: null,
+      ticket: 0,
+    };
+    exercise.input.addEventListener("input", function () {
+      clearTimeout(exercise.timer);
+      var text = exercise.input.value;
+      if (!text.trim()) {
+        exercise.ticket++;
+        showPreview(exercise, "", null);
+        return;
+      }
+      exercise.timer = setTimeout(function () { preview(exercise, text); }, DEBOUNCE_MS);
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit(exercise);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var exercises = document.querySelectorAll("section[data-exercise]");
+    for (var i = 0; i < exercises.length; i++) setUp(exercises[i]);
+  });
+})();
