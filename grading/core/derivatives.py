@@ -89,7 +89,7 @@ def slips(d: Derivative, at: Point | None, direction: Sequence[sympy.Expr] | Non
 
 
 def _chain_message(inner: sympy.Basic) -> str:
-    from .parsing import to_text
+    from .printing import to_text
 
     return f"Check the chain rule: the derivative of the inner function {to_text(inner)} seems to be missing."
 

@@ -11,7 +11,8 @@ import sympy
 from .budget import Budget, BudgetExceeded
 from .equivalence import Tolerance, compare, describe
 from .feedback import Mistake, explain
-from .parsing import AnswerError, Parsed, ParseError, parse, symbol, to_text
+from .parsing import AnswerError, Parsed, ParseError, parse, symbol
+from .printing import to_text
 from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, SpecError, is_number, name_list, tolerance
 from .verdict import TOO_COMPLEX, Preview, Verdict
 

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from grading.core import grade_spec
 from grading.core.equivalence import sample_reference
-from grading.core.parsing import symbol, to_text
+from grading.core.parsing import symbol
+from grading.core.printing import to_text
 
 X, Y = symbol("x"), symbol("y")
 UNARY = [sympy.sin, sympy.cos, sympy.exp, sympy.atan, sympy.Abs, lambda e: sympy.sqrt(e**2 + 1)]

@@ -35,8 +35,8 @@ from grading.core.parsing import (
     UnknownNameError,
     parse,
     symbol,
-    to_text,
 )
+from grading.core.printing import to_text
 
 x, y, z = symbol("x"), symbol("y"), symbol("z")
 theta, alpha, beta, lam, mu, sigma = (symbol(n) for n in ("theta", "alpha", "beta", "lambda", "mu", "sigma"))
