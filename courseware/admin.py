@@ -5,103 +5,21 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from courseware.admin_forms import ExerciseForm, NextTopicFormSet, PrerequisiteFormSet, TopicForm, TryAnswerForm
 from courseware.content import export_topics
-from courseware.documents import SLOT, SLUG
-from courseware.graph import is_layer
+from courseware.documents import SLOT
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
 from courseware.rendering import fill_parameters, render_markdown
 from instructors import authoring
-
-
-class LinesField(forms.CharField):
-    """A list of texts, one per line."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def prepare_value(self, value):
-        return "\n".join(value) if isinstance(value, list | tuple) else value
-
-    def to_python(self, value):
-        if isinstance(value, list):
-            return value
-        return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-class TopicForm(forms.ModelForm):
-    references_canonical = LinesField(required=False, help_text="One reference per line.")
-    references_current = LinesField(required=False, help_text="One reference per line.")
-
-    class Meta:
-        model = Topic
-        fields = ["slug", "title", "layer", "summary", "last_reviewed", "references_canonical",
-                  "references_current", "body"]  # fmt: skip
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2}),
-            "body": forms.Textarea(attrs={"rows": 24, "class": "lesson-body"}),
-        }
-
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if not SLUG.match(slug):
-            raise ValidationError("Lowercase letters, digits and single dashes, e.g. jacobian-matrix.")
-        return slug
-
-    def clean_layer(self):
-        layer = self.cleaned_data["layer"].strip()
-        if not is_layer(layer):
-            raise ValidationError(f'"{layer}" is not a layer such as 0A, 0B, 1, 2.')
-        return layer
-
-    def clean_summary(self):
-        return " ".join(self.cleaned_data["summary"].split())
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].replace("\r\n", "\n").strip() + "\n"
-        if problems := authoring.body_problems(body):
-            raise ValidationError(problems)
-        return body
-
-
-class PrerequisiteFormSet(forms.BaseInlineFormSet):
-    """Refuses a graph that import_content would refuse: cycles (named), layer inversions."""
-
-    def clean(self):
-        super().clean()
-        if any(self.errors) or not self.instance.slug or not is_layer(self.instance.layer or ""):
-            return
-        chosen = [
-            form.cleaned_data["prerequisite"]
-            for form in self.forms
-            if form.cleaned_data.get("prerequisite") and not form.cleaned_data.get("DELETE")
-        ]
-        if len({t.pk for t in chosen}) != len(chosen):
-            raise ValidationError("A prerequisite is listed twice.")
-        if problems := authoring.graph_problems(topic=self.instance, prerequisites=chosen):
-            raise ValidationError(problems)
-
-
-class NextTopicFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        chosen = [
-            form.cleaned_data["next_topic"]
-            for form in self.forms
-            if form.cleaned_data.get("next_topic") and not form.cleaned_data.get("DELETE")
-        ]
-        if self.instance.pk and any(t.pk == self.instance.pk for t in chosen):
-            raise ValidationError("A topic cannot be its own next topic.")
-        if len({t.pk for t in chosen}) != len(chosen):
-            raise ValidationError("A next topic is listed twice.")
 
 
 class PrerequisiteInline(admin.TabularInline):
@@ -240,50 +158,6 @@ class TopicAdmin(admin.ModelAdmin):
         return documents_response(Topic.objects.all())
 
 
-class ExerciseForm(forms.ModelForm):
-    class Meta:
-        model = Exercise
-        fields = ["topic", "title", "position", "prompt", "spec_yaml", "solution", "retired"]
-        widgets = {
-            "prompt": forms.Textarea(attrs={"rows": 5}),
-            "spec_yaml": forms.Textarea(attrs={"rows": 16, "class": "spec-yaml", "spellcheck": "false"}),
-            "solution": forms.Textarea(attrs={"rows": 6}),
-        }
-        labels = {"spec_yaml": "Specification"}
-        help_texts = {
-            "spec_yaml": (
-                "YAML: slug, kind (numeric, expression, vector, matrix), variables, reference (a plain "
-                'answer such as expression: "2*a" or a derivative such as gradient: {function: "x^2*y", '
-                "wrt: [x, y], at: {x: 1, y: 2}}), rtol/atol, parameters (a: {integers: [2, 5]}), attempts, "
-                "wrong_answers (- answer: ..., feedback: ...). Saving checks every variant: the reference "
-                "parses, SymPy and JAX agree, and each wrong answer is really wrong."
-            )
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if "spec_yaml" not in cleaned:
-            return cleaned
-        spec, problems = authoring.read_spec(cleaned["spec_yaml"])
-        if spec is None:
-            self.add_error("spec_yaml", problems)
-            return cleaned
-        topic, instance = cleaned.get("topic"), self.instance
-        slug = spec["slug"]
-        if topic and Exercise.objects.filter(topic=topic, slug=slug).exclude(pk=instance.pk).exists():
-            self.add_error("spec_yaml", f'the topic already has an exercise with the slug "{slug}"')
-        if instance.pk and slug != instance.slug and instance.submissions.exists():
-            self.add_error(
-                "spec_yaml",
-                f'the slug cannot change from "{instance.slug}": students\' variants and answers depend on it',
-            )
-        for problem in authoring.spec_problems(spec):
-            self.add_error("spec_yaml", problem)
-        if not self.errors:
-            instance.slug, instance.spec, instance.kind = slug, spec, spec["kind"]
-        return cleaned
-
-
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
     form = ExerciseForm
@@ -291,9 +165,27 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_filter = ["kind", "retired", "topic"]
     search_fields = ["slug", "title", "topic__slug"]
     list_select_related = ["topic"]
-    readonly_fields = ["slug", "kind"]
-    fields = ["topic", "title", "slug", "kind", "position", "prompt", "spec_yaml", "solution", "retired"]
+    fieldsets = [
+        (None, {"fields": ["topic", "title", "slug", "position", "prompt", "retired"]}),
+        ("Answer", {"fields": ["kind", "variables", "reference_form", "expression", "function", "wrt",
+                               "variable", "at", "direction"]}),
+        ("Grading", {"fields": ["rtol", "atol", "partial_credit", "attempts", "parameters", "wrong_answers"]}),
+        ("Worked solution", {"fields": ["solution"]}),
+        ("Advanced: the specification as YAML", {"fields": ["spec_yaml"], "classes": ["collapse"]}),
+    ]  # fmt: skip
+    read_only_fields = ["topic", "title", "slug", "kind", "position", "prompt", "spec_yaml", "solution", "retired"]
     actions = ["regrade"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [(None, {"fields": self.read_only_fields})]
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The structured fields are the form's own ("kind" among them is not the model's derived field).
+        if kwargs.get("fields"):
+            kwargs["fields"] = [name for name in kwargs["fields"] if name not in ExerciseForm.declared_fields]
+        return super().get_form(request, obj, change, **kwargs)
 
     @admin.action(description="Re-grade selected exercises", permissions=["change"])
     def regrade(self, request, queryset):
@@ -324,10 +216,10 @@ class ExerciseAdmin(admin.ModelAdmin):
         return run
 
     def save_model(self, request, obj, form, change):
-        old_slug = Exercise.objects.filter(pk=obj.pk).values_list("slug", flat=True).first() if change else None
+        old_slug, old_spec = Exercise.objects.filter(pk=obj.pk).values_list("slug", "spec").first() or (None, None)
         super().save_model(request, obj, form, change)
         authoring.place_exercise(obj, old_slug)
-        if change and "spec_yaml" in form.changed_data and (count := obj.submissions.count()):
+        if change and obj.spec != old_spec and (count := obj.submissions.count()):
             self.message_user(
                 request,
                 f"{count} stored answers were graded with the previous specification; "
@@ -423,32 +315,3 @@ class ExerciseAdmin(admin.ModelAdmin):
         run = get_object_or_404(exercise.regrade_runs, pk=run_id)
         fields = ("total", "distinct", "processed", "changed", "up", "down", "failed")
         return JsonResponse({**{f: getattr(run, f) for f in fields}, "finished": run.finished_at is not None})
-
-
-class TryAnswerForm(forms.Form):
-    answer = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"size": 60}))
-    variant = forms.IntegerField(required=False, min_value=0, initial=0)
-    student = forms.CharField(required=False, help_text="A username: their variant instead of the number above.")
-
-    def __init__(self, *args, variant_count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["variant"].max_value = variant_count - 1
-        self.fields["variant"].widget.attrs["max"] = variant_count - 1
-        self.fields["variant"].help_text = f"0 to {variant_count - 1}"
-
-    def clean_variant(self):
-        value = self.cleaned_data.get("variant")
-        if value is not None and value > self.fields["variant"].max_value:
-            raise ValidationError(f"There are {self.fields['variant'].max_value + 1} variants.")
-        return value
-
-    def clean_student(self):
-        from django.contrib.auth import get_user_model
-
-        username = self.cleaned_data.get("student", "").strip()
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise ValidationError(f'No user "{username}".') from None

@@ -2,6 +2,7 @@
 and sees a student's answer, graded by a real worker, on the cohort dashboard."""
 
 import pytest
+import yaml
 
 from tests.browser.conftest import browser, page, shoot  # noqa: F401 (fixtures)
 from tests.celery_worker import wait_for
@@ -63,20 +64,31 @@ def test_an_instructor_authors_tries_and_sees_a_students_answer(page, shoot, liv
     assert page.locator(".graph-place").inner_text().count("Basics") == 1
     shoot(page, "instructors-02-topic-saved")
 
-    # An exercise, checked when saved.
+    # An exercise typed into the structured fields, checked when saved.
     page.goto("/admin/courseware/exercise/add/")
     page.select_option("#id_topic", label="Derivatives")
     page.fill("#id_title", "Differentiate x squared")
+    page.fill("#id_slug", "double")
     page.fill("#id_prompt", "Let $f(x) = x^2$. Compute $f'(x)$.")
-    page.fill("#id_spec_yaml", SPEC.replace('"2*x"', '"3*x"').replace("x^2", "3*x"))  # a wrong answer that is right
+    page.select_option("#id_kind", "expression")
+    page.fill("#id_variables", "x")
+    page.select_option("#id_reference_form", "partial")
+    assert page.locator("#id_direction").is_hidden() and page.locator("#id_variable").is_visible()
+    page.select_option("#id_reference_form", "expression")
+    assert page.locator("#id_function").is_hidden()
+    page.fill("#id_expression", "3*x")
+    page.fill("#id_wrong_answers", "3*x => That is f itself, not its derivative.")  # a wrong answer that is right
     page.click("input[name=_continue]")
     page.wait_for_selector(".errorlist")
-    assert "is graded correct" in page.locator(".errorlist").first.inner_text()
+    assert "is graded correct" in page.locator(".field-wrong_answers .errorlist").inner_text()
     shoot(page, "instructors-03-exercise-refused")
-    page.fill("#id_spec_yaml", SPEC)
+    page.fill("#id_expression", "2*x")
+    page.fill("#id_wrong_answers", "x^2 => That is f itself, not its derivative.")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
     exercise = Exercise.objects.get(slug="double")
+    assert exercise.spec == yaml.safe_load(SPEC)
+    shoot(page, "instructors-03b-exercise-form")
 
     # Try an answer as a student would.
     page.click("text=Try an answer")

@@ -1,0 +1,485 @@
+"""The admin's forms: topics and their graph, exercises as structured fields or YAML, trying an answer."""
+
+import re
+
+import yaml
+from django import forms
+from django.core.exceptions import ValidationError
+
+from courseware.documents import SLUG
+from courseware.graph import is_layer
+from courseware.models import Exercise, Topic
+from grading.core.spec import FORM_KEYS
+from instructors import authoring
+
+
+class LinesField(forms.CharField):
+    """A list of texts, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class TopicForm(forms.ModelForm):
+    references_canonical = LinesField(required=False, help_text="One reference per line.")
+    references_current = LinesField(required=False, help_text="One reference per line.")
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "title", "layer", "summary", "last_reviewed", "references_canonical",
+                  "references_current", "body"]  # fmt: skip
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 24, "class": "lesson-body"}),
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if not SLUG.match(slug):
+            raise ValidationError("Lowercase letters, digits and single dashes, e.g. jacobian-matrix.")
+        return slug
+
+    def clean_layer(self):
+        layer = self.cleaned_data["layer"].strip()
+        if not is_layer(layer):
+            raise ValidationError(f'"{layer}" is not a layer such as 0A, 0B, 1, 2.')
+        return layer
+
+    def clean_summary(self):
+        return " ".join(self.cleaned_data["summary"].split())
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip() + "\n"
+        if problems := authoring.body_problems(body):
+            raise ValidationError(problems)
+        return body
+
+
+class PrerequisiteFormSet(forms.BaseInlineFormSet):
+    """Refuses a graph that import_content would refuse: cycles (named), layer inversions."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.instance.slug or not is_layer(self.instance.layer or ""):
+            return
+        chosen = [
+            form.cleaned_data["prerequisite"]
+            for form in self.forms
+            if form.cleaned_data.get("prerequisite") and not form.cleaned_data.get("DELETE")
+        ]
+        if len({t.pk for t in chosen}) != len(chosen):
+            raise ValidationError("A prerequisite is listed twice.")
+        if problems := authoring.graph_problems(topic=self.instance, prerequisites=chosen):
+            raise ValidationError(problems)
+
+
+class NextTopicFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        chosen = [
+            form.cleaned_data["next_topic"]
+            for form in self.forms
+            if form.cleaned_data.get("next_topic") and not form.cleaned_data.get("DELETE")
+        ]
+        if self.instance.pk and any(t.pk == self.instance.pk for t in chosen):
+            raise ValidationError("A topic cannot be its own next topic.")
+        if len({t.pk for t in chosen}) != len(chosen):
+            raise ValidationError("A next topic is listed twice.")
+
+
+# --- exercises ------------------------------------------------------------------------------------
+# The exercise form shows the specification as structured fields and writes it back as YAML in the
+# documents' key order, so that what the admin saves exports as an author would have written it.
+
+REFERENCE_FORMS = [
+    ("expression", "a plain answer"),
+    ("partial", "partial derivative"),
+    ("gradient", "gradient"),
+    ("directional_derivative", "directional derivative"),
+    ("max_rate", "steepest rate of increase"),
+    ("steepest_ascent", "direction of steepest ascent"),
+    ("jacobian", "Jacobian matrix"),
+    ("hessian", "Hessian matrix"),
+]
+# A derivative's keys in the documented order (FORM_KEYS says which ones each form takes).
+REFERENCE_KEYS = ("function", "wrt", "variable", "at", "direction")
+_VARIANT = re.compile(r"^variant \d+: \{.*?\}: ")
+_KEY = re.compile(r"^([a-z_]+)(?:\[\d+\])?(?:\.([a-z_]+))?(?:\.([a-z_]+))?[: ]")
+_INTEGERS = re.compile(r"integers\s+(-?\d+)\s*\.\.\s*(-?\d+)\Z")
+
+
+def _scalar_text(value) -> str:
+    """A number or expression as typed: YAML flow style, quoted only where YAML would misread it."""
+    return yaml.safe_dump(value, default_flow_style=True, width=10_000).removesuffix("\n...\n").strip()
+
+
+def _scalar(text: str, what: str):
+    """A number stays a number and anything else is an expression, exactly as in the YAML spec."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValidationError(f'"{text}" is not {what}.')
+    return value
+
+
+def _split(text: str) -> list[str]:
+    """Comma-separated items, commas inside brackets left alone; surrounding brackets optional."""
+    text = text.strip()
+    if text[:1] + text[-1:] in ("[]", "()"):
+        text = text[1:-1]
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char in "([{") - (char in ")]}")
+        if char == "," and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    if items == [""]:
+        return []
+    if "" in items:
+        raise ValidationError("An item between two commas is empty.")
+    return items
+
+
+def _point(text: str) -> dict:
+    point = {}
+    for item in _split(text):
+        name, equals, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or not name or not value:
+            raise ValidationError(f'"{item}": write each coordinate as name = value, e.g. "x=1, y=2".')
+        if name in point:
+            raise ValidationError(f'"{name}" is given twice.')
+        point[name] = _scalar(value, "a number or an expression")
+    return point
+
+
+def _parameter_text(name: str, rule) -> str:
+    if isinstance(rule, dict) and len(rule) == 1:
+        ((how, arg),) = rule.items()
+        if how == "integers" and isinstance(arg, list) and len(arg) == 2 and all(type(v) is int for v in arg):
+            return f"{name}: integers {arg[0]}..{arg[1]}"
+        if how == "choice" and isinstance(arg, list) and arg:
+            return f"{name}: choice " + ", ".join(_scalar_text(v) for v in arg)
+    return f"{name}: {_scalar_text(rule)}"
+
+
+def _parameters(text: str) -> dict:
+    parameters = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, rule = (part.strip() for part in line.partition(":"))
+        wrong = f'line {number}: write "a: integers 2..5", "b: choice 1, 3, 7" or "u: choice [3, 4] | [4, 3]".'
+        if not colon or not name or not rule:
+            raise ValidationError(wrong)
+        if name in parameters:
+            raise ValidationError(f'line {number}: "{name}" is given twice.')
+        if match := _INTEGERS.match(rule):
+            parameters[name] = {"integers": [int(match.group(1)), int(match.group(2))]}
+        elif rule.startswith("choice"):
+            try:
+                values = yaml.safe_load("[" + rule.removeprefix("choice").replace("|", ",") + "]")
+            except yaml.YAMLError:
+                raise ValidationError(wrong) from None
+            parameters[name] = {"choice": values}
+        else:  # a YAML flow mapping, as in the spec: {integers: [2, 5]}
+            try:
+                parameters[name] = yaml.safe_load(rule)
+            except yaml.YAMLError:
+                raise ValidationError(wrong) from None
+            if not isinstance(parameters[name], dict):
+                raise ValidationError(wrong)
+    return parameters
+
+
+def _wrong_answers(text: str) -> list[dict]:
+    answers = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        answer, arrow, feedback = (part.strip() for part in line.partition("=>"))
+        if not arrow or not answer or not feedback:
+            raise ValidationError(f'line {number}: write the answer, then "=>", then its feedback.')
+        answers.append({"answer": answer, "feedback": feedback})
+    return answers
+
+
+def _is_default(value) -> bool:
+    return value is None or value is False or value == [] or value == {} or value == ""
+
+
+def structured_initial(spec: dict) -> dict:
+    """The structured fields' values for a stored spec."""
+    reference = spec.get("reference")
+    form, body = next(iter(reference.items())) if isinstance(reference, dict) and len(reference) == 1 else ("", {})
+    expression = "" if isinstance(body, dict) else str(body)
+    body = body if isinstance(body, dict) else {}
+    function = body.get("function", "")
+    initial = {
+        "kind": spec.get("kind", ""),
+        "variables": ", ".join(map(str, spec.get("variables") or [])),
+        "reference_form": form,
+        "expression": expression,
+        "function": "\n".join(map(str, function)) if isinstance(function, list) else str(function),
+        "wrt": ", ".join(map(str, body.get("wrt") or [])),
+        "variable": str(body.get("variable", "")),
+        "at": ", ".join(f"{k}={_scalar_text(v)}" for k, v in (body.get("at") or {}).items()),
+        "direction": ", ".join(_scalar_text(v) for v in body.get("direction") or []),
+        "rtol": spec.get("rtol"),
+        "atol": spec.get("atol"),
+        "partial_credit": spec.get("partial_credit", False),
+        "attempts": spec.get("attempts"),
+        "parameters": "\n".join(_parameter_text(k, v) for k, v in (spec.get("parameters") or {}).items()),
+        "wrong_answers": "\n".join(
+            f"{item.get('answer', '')} => {' '.join(str(item.get('feedback', '')).split())}"
+            for item in spec.get("wrong_answers") or []
+            if isinstance(item, dict)
+        ),
+    }
+    return initial
+
+
+class ExerciseForm(forms.ModelForm):
+    """The specification as fields (kind, reference, tolerances, parameters, wrong answers) or as YAML."""
+
+    kind = forms.ChoiceField(choices=[("", "---------"), *Exercise.KINDS], required=False,
+                             help_text="What the student types.")  # fmt: skip
+    variables = forms.CharField(
+        required=False, help_text="Names the answer may use, comma-separated, e.g. x, y (for a symbolic answer)."
+    )
+    reference_form = forms.ChoiceField(
+        label="Reference", choices=[("", "---------"), *REFERENCE_FORMS], required=False,
+        help_text="A plain answer, or a derivative the engine computes (with SymPy and JAX) for every variant.",
+    )  # fmt: skip
+    expression = forms.CharField(
+        required=False, label="Answer", help_text='For a plain answer: a number, an expression, "[a, b]" or '
+        '"[[a, b], [c, d]]"; parameter names allowed.',
+    )  # fmt: skip
+    function = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text="The function to differentiate, e.g. a*x^2*y + y^3. For a Jacobian: one component per line.",
+    )  # fmt: skip
+    wrt = forms.CharField(required=False, label="With respect to", help_text="Comma-separated, e.g. x, y.")
+    variable = forms.CharField(required=False, help_text="Partial derivative only: the variable, e.g. y.")
+    at = forms.CharField(
+        required=False, label="At the point", help_text='e.g. "x=1, y=2" (values may use parameters: y=a). '
+        "Empty: a symbolic answer (list the variables above); the steepest rate and direction need a point.",
+    )  # fmt: skip
+    direction = forms.CharField(
+        required=False, help_text='Directional derivative only: e.g. "3, 4" (normalised to unit length).'
+    )
+    rtol = forms.FloatField(required=False, label="Relative tolerance", help_text="Default 1e-6.")
+    atol = forms.FloatField(required=False, label="Absolute tolerance", help_text="Default 1e-9.")
+    partial_credit = forms.BooleanField(
+        required=False, help_text="Vector or matrix: the score is the share of correct components."
+    )
+    attempts = forms.IntegerField(
+        required=False, min_value=1, label="Attempts allowed", help_text="Empty: unlimited. Invalid input never counts."
+    )
+    parameters = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='Random variants, one per line: "a: integers 2..5" (inclusive), "b: choice 0.5, 0.8" or '
+        '"u: choice [3, 4] | [4, 3]" (vectors). The prompt shows a value as {{a}}. At most 1000 combinations.',
+    )  # fmt: skip
+    wrong_answers = forms.CharField(
+        required=False, label="Common wrong answers",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text='One per line: the answer, "=>", the feedback the student sees, e.g. '
+        '"[2*a, a + 12] => The factor y stays." Each is checked to be really wrong in every variant.',
+    )  # fmt: skip
+
+    class Meta:
+        model = Exercise
+        fields = ["topic", "title", "slug", "position", "prompt", "solution", "retired", "spec_yaml"]
+        widgets = {
+            "prompt": forms.Textarea(attrs={"rows": 5}),
+            "spec_yaml": forms.Textarea(attrs={"rows": 14, "class": "spec-yaml", "spellcheck": "false"}),
+            "solution": forms.Textarea(attrs={"rows": 6}),
+        }
+        labels = {"spec_yaml": "Advanced: the specification as YAML", "solution": "Worked solution"}
+        help_texts = {
+            "slug": "Lowercase letters, digits and dashes; the lesson body marks the exercise's place "
+            "with [[exercise:slug]].",
+            "spec_yaml": (
+                "The same specification as the fields above, as in the topic document (see the content format). "
+                "Leave it as it is and the fields above are saved; edit it here and this text is saved instead, "
+                "whatever the fields say. Saving checks every variant: the reference parses, SymPy and JAX "
+                "agree, and each wrong answer is really wrong."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("slug", "spec_yaml"):  # absent from a view-only form
+            if name in self.fields:
+                self.fields[name].required = False  # the fields or the YAML give them
+        for name, value in structured_initial(self.instance.spec or {}).items():
+            self.initial.setdefault(name, value)
+
+    def yaml_edited(self) -> bool:
+        """Whether the instructor changed the YAML itself rather than the fields."""
+
+        def normal(text):
+            return (text or "").replace("\r\n", "\n").strip()
+
+        return normal(self.cleaned_data.get("spec_yaml")) != normal(self.initial.get("spec_yaml"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "spec_yaml" not in cleaned:
+            return cleaned
+        if self.yaml_edited():
+            source = "spec_yaml"
+            spec, problems = authoring.read_spec(cleaned["spec_yaml"])
+            if spec is None:
+                self.add_error("spec_yaml", problems)
+                return cleaned
+            text = cleaned["spec_yaml"]
+        else:
+            source = None
+            stored = authoring.read_spec(self.initial.get("spec_yaml") or "")[0] or {}
+            spec = self._structured_spec(stored)
+            if spec is None:
+                return cleaned
+            # An unchanged spec keeps its authored text, comments included.
+            text = self.initial["spec_yaml"] if spec == stored else authoring.dump_spec(spec)
+        self._check(spec, source)
+        if not self.errors:
+            cleaned["slug"], cleaned["spec_yaml"] = spec["slug"], text
+            self.instance.spec, self.instance.kind = spec, spec["kind"]
+        return cleaned
+
+    def _check(self, spec: dict, source: str | None) -> None:
+        """The import's checks, each problem on the field it is about (on the YAML when that was edited)."""
+        topic, instance, slug = self.cleaned_data.get("topic"), self.instance, spec["slug"]
+        if topic and Exercise.objects.filter(topic=topic, slug=slug).exclude(pk=instance.pk).exists():
+            self.add_error(source or "slug", f'the topic already has an exercise with the slug "{slug}"')
+        if instance.pk and slug != instance.slug and instance.submissions.exists():
+            self.add_error(
+                source or "slug",
+                f'the slug cannot change from "{instance.slug}": students\' variants and answers depend on it',
+            )
+        for problem in authoring.spec_problems(spec):
+            self.add_error(source or self._field_of(problem), problem)
+
+    def _field_of(self, problem: str) -> str | None:
+        problem = _VARIANT.sub("", problem)
+        if problem.startswith(("the reference", "SymPy and JAX", "JAX could not")):
+            return "reference_form"
+        match = _KEY.match(problem)
+        if match is None:
+            return None
+        key, form, sub = match.groups()
+        if key == "reference":
+            if form == "expression":
+                return "expression"
+            return sub if sub in REFERENCE_KEYS else "reference_form"
+        return key if key in self.fields else None
+
+    def _structured_spec(self, stored: dict) -> dict | None:
+        """The spec the fields describe, in the documented key order; None after adding field errors."""
+        data = self.cleaned_data
+        values = {}
+
+        def read(name, parse):
+            try:
+                values[name] = parse(data.get(name) or "")
+            except ValidationError as exc:
+                self.add_error(name, exc)
+
+        slug = data.get("slug") or ""
+        if "slug" in self.errors:
+            pass
+        elif not slug:
+            self.add_error("slug", "This field is required.")
+        elif not SLUG.match(slug):
+            self.add_error("slug", "Lowercase letters, digits and single dashes, e.g. gradient-at-a-point.")
+        for name in ("kind", "reference_form"):
+            if not data.get(name):
+                self.add_error(name, "This field is required.")
+        form = data.get("reference_form")
+        read("variables", _split)
+        read("parameters", _parameters)
+        read("wrong_answers", _wrong_answers)
+        reference = {}
+        if form == "expression":
+            if not data.get("expression", "").strip():
+                self.add_error("expression", "A plain answer needs the answer.")
+            reference = {"expression": data.get("expression", "").strip()}
+        elif form:
+            required, optional = FORM_KEYS[form]
+            body = {}
+            parsers = {"function": str.strip, "wrt": _split, "variable": str.strip, "at": _point, "direction": _split}
+            for key in (k for k in REFERENCE_KEYS if k in required | optional):
+                read(key, parsers[key])
+                value = values.get(key)
+                if key == "function" and value:
+                    lines = [line.strip() for line in value.splitlines() if line.strip()]
+                    value = lines if form == "jacobian" else " ".join(lines)
+                if key == "direction" and value:
+                    try:
+                        value = [_scalar(v, "a number or an expression") for v in value]
+                    except ValidationError as exc:
+                        self.add_error(key, exc)
+                if value:
+                    body[key] = value
+                elif key in required and key not in self.errors:
+                    self.add_error(key, f"Needed for the {dict(REFERENCE_FORMS)[form]}.")
+            reference = {form: body}
+        if self.errors:
+            return None
+        spec = {"slug": slug, "kind": data["kind"]}
+        for key, value in [
+            ("variables", values["variables"]),
+            ("parameters", values["parameters"]),
+            ("reference", reference),
+            ("rtol", data.get("rtol")),
+            ("atol", data.get("atol")),
+            ("partial_credit", data.get("partial_credit")),
+            ("attempts", data.get("attempts")),
+            ("wrong_answers", values["wrong_answers"]),
+        ]:
+            if not _is_default(value):
+                spec[key] = value
+            elif key in stored and _is_default(stored[key]):
+                spec[key] = stored[key]  # an explicit default ("variables: []") stays written
+        return spec
+
+
+class TryAnswerForm(forms.Form):
+    answer = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"size": 60}))
+    variant = forms.IntegerField(required=False, min_value=0, initial=0)
+    student = forms.CharField(required=False, help_text="A username: their variant instead of the number above.")
+
+    def __init__(self, *args, variant_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].max_value = variant_count - 1
+        self.fields["variant"].widget.attrs["max"] = variant_count - 1
+        self.fields["variant"].help_text = f"0 to {variant_count - 1}"
+
+    def clean_variant(self):
+        value = self.cleaned_data.get("variant")
+        if value is not None and value > self.fields["variant"].max_value:
+            raise ValidationError(f"There are {self.fields['variant'].max_value + 1} variants.")
+        return value
+
+    def clean_student(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data.get("student", "").strip()
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist:
+            raise ValidationError(f'No user "{username}".') from None
