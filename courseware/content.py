@@ -76,9 +76,10 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
         doc = docs.get(problem.slug)
         if doc is None:  # a stored topic made invalid by these documents: blame a document in the cycle
             doc = next((docs[s] for s in problem.cycle if s in docs), documents[0])
-        target = next((t for t in (*doc.prerequisites, *doc.next_topics) if f'"{t}"' in problem.message), "")
-        key = "prerequisites" if target in doc.prerequisites else "next_topics"
-        line = doc.line_of(key, target) if target else doc.line_of("prerequisites") or doc.line_of("layer")
+        if problem.field and problem.slug == doc.slug:
+            line = doc.line_of(problem.field, problem.target)
+        else:
+            line = doc.line_of("prerequisites") or doc.line_of("layer")
         errors.append(DocumentError(doc.path, line, problem.message))
     for doc in documents:
         for exercise in doc.exercises:

@@ -10,13 +10,12 @@ _LAYER = re.compile(r"^(\d{1,2})([A-Z]?)$")
 
 
 class GraphError(ValueError):
-    """A problem with the graph; `slug` is the topic it is reported against."""
+    """A problem with the graph: `slug` is the topic it is reported against, `target` the topic it
+    names in that topic's `field` ("prerequisites" or "next_topics"), `cycle` the cycle if any."""
 
-    def __init__(self, slug: str, message: str, cycle: tuple[str, ...] = ()):
+    def __init__(self, slug: str, message: str, *, cycle: tuple[str, ...] = (), target: str = "", field: str = ""):
         super().__init__(message)
-        self.slug = slug
-        self.message = message
-        self.cycle = cycle
+        self.slug, self.message, self.cycle, self.target, self.field = slug, message, cycle, target, field
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,14 @@ def validate(nodes: Mapping[str, TopicNode]) -> list[GraphError]:
         if not is_layer(node.layer):
             errors.append(GraphError(node.slug, f'layer "{node.layer}" is not a layer such as 0A, 0B, 1, 2'))
             continue
-        for field, targets in (("prerequisite", node.prerequisites), ("next topic", node.next_topics)):
+        for field, targets in (("prerequisites", node.prerequisites), ("next_topics", node.next_topics)):
+            label = "prerequisite" if field == "prerequisites" else "next topic"
             for target in targets:
                 if target == node.slug:
-                    errors.append(GraphError(node.slug, f'topic "{node.slug}" names itself as a {field}'))
+                    message = f'topic "{node.slug}" names itself as a {label}'
+                    errors.append(GraphError(node.slug, message, target=target, field=field))
                 elif target not in nodes:
-                    errors.append(GraphError(node.slug, f'unknown {field} "{target}"'))
+                    errors.append(GraphError(node.slug, f'unknown {label} "{target}"', target=target, field=field))
         for prerequisite in node.prerequisites:
             other = nodes.get(prerequisite)
             if other and is_layer(other.layer) and layer_key(other.layer) > layer_key(node.layer):
@@ -81,6 +82,8 @@ def validate(nodes: Mapping[str, TopicNode]) -> list[GraphError]:
                         node.slug,
                         f'prerequisite "{prerequisite}" is in layer {other.layer}, '
                         f"above this topic's layer {node.layer}",
+                        target=prerequisite,
+                        field="prerequisites",
                     )
                 )
     known = [
@@ -89,7 +92,7 @@ def validate(nodes: Mapping[str, TopicNode]) -> list[GraphError]:
     ]
     cycle = find_cycle(known)
     if cycle:
-        errors.append(GraphError(cycle[0], "prerequisite cycle: " + " -> ".join(cycle), cycle))
+        errors.append(GraphError(cycle[0], "prerequisite cycle: " + " -> ".join(cycle), cycle=cycle))
     return errors
 
 

@@ -34,11 +34,10 @@ def graph_problems(*, topic: Topic, prerequisites: list[Topic]) -> list[str]:
         slug_of[k]: graph.TopicNode(slug_of[k], layer_of[k], tuple(slug_of[p] for p in needs[k] if p in slug_of))
         for k in slug_of
     }
-    mention = f'"{topic.slug}"'
     return [
         problem.message if problem.slug == topic.slug else f"{problem.slug}: {problem.message}"
         for problem in graph.validate(nodes)
-        if problem.slug == topic.slug or topic.slug in problem.cycle or mention in problem.message
+        if topic.slug in (problem.slug, problem.target) or topic.slug in problem.cycle
     ]
 
 
