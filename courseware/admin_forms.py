@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from courseware.documents import SLUG
+from courseware.exercise_check import check_exercise
 from courseware.graph import is_layer
 from courseware.models import Exercise, Topic
 from grading.core.spec import FORM_KEYS
@@ -369,7 +370,7 @@ class ExerciseForm(forms.ModelForm):
                 source or "slug",
                 f'the slug cannot change from "{instance.slug}": students\' variants and answers depend on it',
             )
-        for problem in authoring.spec_problems(spec):
+        for problem in check_exercise(spec):
             self.add_error(source or self._field_of(problem), problem)
 
     def _field_of(self, problem: str) -> str | None:

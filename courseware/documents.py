@@ -210,18 +210,11 @@ def _exercise(block: blocks.Block, lines: list[str], path: str, offset: int) -> 
     if stray:
         raise DocumentError(path, stray[0] + offset, "only a solution block may follow the ```spec fence")
     try:
-        spec = yaml.safe_load(spec_yaml)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = spec_line + 1 + (mark.line if mark else 0)
-        raise DocumentError(
-            path, line, f"the exercise spec is not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
-    if not isinstance(spec, dict):
-        raise DocumentError(path, spec_line, "the exercise spec must be a mapping")
-    slug = spec.get("slug")
-    if not isinstance(slug, str) or not SLUG.match(slug):
-        raise DocumentError(path, spec_line, 'the exercise spec needs a "slug" of lowercase letters, digits and dashes')
+        spec = load_spec(spec_yaml)
+    except SpecSyntaxError as exc:
+        line = spec_line + 1 + exc.line if exc.line is not None else spec_line
+        raise DocumentError(path, line, f"the exercise spec {exc.message}") from None
+    slug = spec["slug"]
     return ExerciseBlock(
         slug=slug,
         title=block.title,
@@ -231,6 +224,29 @@ def _exercise(block: blocks.Block, lines: list[str], path: str, offset: int) -> 
         solution=solution,
         line=spec_line,
     )
+
+
+class SpecSyntaxError(ValueError):
+    """An exercise spec that is not a YAML mapping with a slug; `line` is 0-based within the spec."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def load_spec(spec_yaml: str) -> dict:
+    """The spec mapping of an exercise (its content is the grading engine's to check)."""
+    try:
+        spec = yaml.safe_load(spec_yaml)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecSyntaxError(f"is not valid YAML: {getattr(exc, 'problem', exc)}", mark.line if mark else 0) from None
+    if not isinstance(spec, dict):
+        raise SpecSyntaxError("must be a mapping of keys to values")
+    slug = spec.get("slug")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise SpecSyntaxError('needs a "slug" of lowercase letters, digits and dashes')
+    return spec
 
 
 def write_document(doc: TopicDocument) -> str:

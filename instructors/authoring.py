@@ -10,7 +10,7 @@ import yaml
 from django.db import transaction
 
 from courseware import blocks, graph
-from courseware.documents import SLOT, SLUG
+from courseware.documents import SLOT, SpecSyntaxError, load_spec
 from courseware.exercise_check import check_exercise
 from courseware.models import Exercise, Topic, TopicPrerequisite
 
@@ -59,22 +59,10 @@ def body_problems(body: str) -> list[str]:
 def read_spec(spec_yaml: str) -> tuple[dict | None, list[str]]:
     """The spec mapping, or the reasons it is not one (YAML syntax, shape, slug)."""
     try:
-        spec = yaml.safe_load(spec_yaml)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        return None, [f"the spec is not valid YAML{where}: {getattr(exc, 'problem', exc)}"]
-    if not isinstance(spec, dict):
-        return None, ["the spec must be a mapping of keys to values"]
-    slug = spec.get("slug")
-    if not isinstance(slug, str) or not SLUG.match(slug):
-        return None, ['the spec needs a "slug" of lowercase letters, digits and dashes']
-    return spec, []
-
-
-def spec_problems(spec: dict) -> list[str]:
-    """The import's check: the reference parses, SymPy and JAX agree on every variant, wrong answers are wrong."""
-    return check_exercise(spec)
+        return load_spec(spec_yaml), []
+    except SpecSyntaxError as exc:
+        where = f" (line {exc.line + 1})" if exc.line is not None else ""
+        return None, [f"the spec {exc.message}{where}"]
 
 
 def place_exercise(exercise: Exercise, old_slug: str | None = None) -> None:
@@ -128,7 +116,7 @@ def exercise_attach_feedback(*, exercise: Exercise, answer: str, feedback: str) 
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     spec = dict(exercise.spec)
     spec["wrong_answers"] = [*spec.get("wrong_answers", []), {"answer": answer, "feedback": feedback}]
-    problems = spec_problems(spec)
+    problems = check_exercise(spec)
     if problems:
         return problems
     text = _append_wrong_answer(exercise.spec_yaml, answer, feedback)
