@@ -1,9 +1,13 @@
 """Why an answer is wrong, said only when it can be verified.
 
 In order: the exercise's own wrong answers and the slips its reference form makes typical
-(both matched by equivalence, per variant); then recognisable slips: the negative of the answer,
-the transpose, the right components in the wrong order, too few digits, a constant factor (a
-direction that is not a unit vector); finally which components are wrong. Every claim is an
+(both matched by equivalence, per variant, before anything the engine says itself); then what
+the shapes say (wrong length, transposed); then recognisable slips. For a number: close but
+outside the tolerance (how close, and why that happens), the wrong sign, the reciprocal, a
+factor of 2; otherwise a plain "not correct" (any two numbers differ by a constant factor, so
+saying so would tell the student nothing). For an expression, vector or matrix: the negative,
+the transpose, the right components in the wrong places, too few digits, a constant factor or a
+direction that is not a unit vector; finally which components are wrong. Every claim is an
 equivalence that was checked numerically; nothing is guessed.
 """
 
@@ -47,19 +51,73 @@ def explain(
     tol: Tolerance,
     mistakes: tuple[Mistake, ...] = (),
 ) -> str:
-    if comparison.message:
-        return comparison.message
     for mistake in mistakes:
         if compare(mistake.value, answer, symbols, tol).status == "match":
             return mistake.feedback
-    for recognise in (_negated, _transposed, _reordered, _rounded, _scaled):
+    if comparison.message:
+        return comparison.message
+    if not reference.shape and not reference.value.free_symbols:
+        return _number(reference, answer, tol)
+    for recognise in (_undefined, _negated, _transposed, _reordered, _rounded, _scaled):
         if message := recognise(reference, answer, symbols, tol):
             return message
     return _wrong_components(reference, answer, comparison, symbols, tol)
 
 
+def _number(reference: Parsed, answer: Parsed, tol: Tolerance) -> str:
+    """A wrong number: a diagnosis only when it is one."""
+    if answer.value.free_symbols:
+        return NOT_CORRECT
+    r, a = _float(reference.value), _float(answer.value)
+    if r is None or a is None or r == 0:
+        return NOT_CORRECT if a is not None else "Your answer is not a real number."
+    relative = abs(a - r) / abs(r)
+    if relative <= max(_CLOSE, 10 * tol.rtol):
+        return (
+            f"Close, but outside the tolerance: your answer is off by {100 * relative:.2g} % of the correct "
+            "value. Rounding too early is the usual cause: keep exact values (like sqrt(2) or 1/3) or more "
+            "digits until the very end."
+        )
+    slips = (
+        (-r, "Check the sign: your answer is the negative of the correct one."),
+        (1 / r, "Your answer is the reciprocal of the correct one (upside down)."),
+        (2 * r, "Your answer is twice the correct one: look for a factor of 2."),
+        (r / 2, "Your answer is half the correct one: look for a missing factor of 2."),
+    )
+    for value, message in slips:
+        if numeric.close(np.array(value), np.array(a), max(tol.rtol, 1e-9), tol.atol):
+            return message
+    return NOT_CORRECT
+
+
+def _float(value: sympy.Basic) -> float | None:
+    number = float(numeric.evaluate(value, (), np.zeros((1, 0)))[0])
+    return number if np.isfinite(number) else None
+
+
 def _is_zero(value: sympy.Basic, symbols: tuple[sympy.Symbol, ...], tol: Tolerance) -> bool:
     return all(same(c, sympy.S.Zero, symbols, tol) is True for c in components(value))
+
+
+def _undefined(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -> str | None:
+    """The answer is undefined (over the reals, as written) somewhere the reference is defined."""
+    if reference.shape != answer.shape or not symbols:
+        return None
+    for r, a in zip(components(reference.value), components(answer.value), strict=True):
+        sampled = sample_reference(r, symbols, reference.guards)
+        points = numeric.sample_points(len(symbols))[sampled.index]
+        try:
+            values = numeric.evaluate(a, symbols, points, answer.guards)
+        except numeric.Unsupported:
+            return None
+        missing = np.flatnonzero(np.isnan(values))
+        if missing.size:
+            where = ", ".join(f"{s} = {v:.3g}" for s, v in zip(symbols, points[missing[0]], strict=True))
+            return (
+                f"Your answer is not defined everywhere the correct one is (for example at {where}): "
+                "check square roots, logarithms and inverse functions, which are defined for some numbers only."
+            )
+    return None
 
 
 def _negated(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -> str | None:
@@ -116,6 +174,8 @@ def _scaled(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -
         ratios.append(values[nonzero] / sampled.values[nonzero])
     flat = np.concatenate(ratios) if ratios else np.array([])
     if flat.size == 0 or not numeric.close(flat, flat[0], 1e-9, 0.0).all() or abs(flat[0]) < 1e-12:
+        return None
+    if abs(flat[0] - 1) < 1e-6:  # equal where both are defined: not a factor at all
         return None
     length = np.linalg.norm([float(c) for c in components(reference.value)]) if not reference.value.free_symbols else 0
     if len(reference.shape) == 1 and flat[0] > 0 and abs(length - 1) < 1e-9:

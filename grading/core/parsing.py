@@ -31,21 +31,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from .limits import (
-    DEFAULT_LIMITS,
-    AnswerError,
-    Builder,
-    LimitError,
-    Limits,
-    ParseError,
-    Shape,
-    ShapeError,
-    UnknownNameError,
-    Val,
-    Value,
-    digits_of,
-    shape_name,
-)
+from .builder import Builder, Shape, Val, Value, digits_of, merge, shape_name
+from .errors import AnswerError, LimitError, ParseError, ShapeError, UnknownNameError
+from .limits import DEFAULT_LIMITS, Limits
 from .tokens import CLOSERS, Kind, Token, tokenize
 
 __all__ = [
@@ -68,11 +56,15 @@ def symbol(name: str) -> sympy.Symbol:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A parsed answer: SymPy value, its shape and LaTeX for "interpreted as"."""
+    """A parsed answer: SymPy value, its shape, LaTeX for "interpreted as", where it is defined."""
 
     value: Value  # a vector is an n×1 ImmutableMatrix, a matrix an m×n one
     shape: Shape  # () scalar, (n,) vector, (m, n) matrix
     latex: str
+    # Subexpressions as written that must be finite and real where the answer is defined (see builder).
+    guards: tuple[sympy.Expr, ...] = ()
+    # How ambiguous notation was read ("1/2x" is (1/2)·x), shown by the preview before submitting.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +116,8 @@ _FUNCTION_GROUPS: list[tuple[tuple[str, ...], Callable[..., sympy.Expr] | None, 
 FUNCTIONS: dict[str, _Function] = {
     alias: _Function(names[0], arities, build) for names, build, arities in _FUNCTION_GROUPS for alias in names
 }
+# Defined on part of the real line only: their results are guards (see builder).
+_PARTIAL = {"log", "asin", "acos", "asec", "acsc", "acosh", "atanh", "acoth", "asech"}
 _BUILTIN_CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E, "E": sympy.E}
 _OPERAND = 'a number, a variable or "("'
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds)
@@ -449,7 +443,7 @@ class _Parser:
         self.bars -= 1
         if value.shape:
             raise ShapeError(f"|...| needs a number, not {shape_name(value.shape)}")
-        return Val(sympy.Abs(value.expr), (), value.digits, 0.0)
+        return Val(sympy.Abs(value.expr), (), value.digits, 0.0, value.guards)
 
     def _apply(self, function: _Function, name: str, args: list[Val]) -> Val:
         for arg in args:
@@ -466,7 +460,7 @@ class _Parser:
         if any(a.expr.has(*_UNDEFINED) for a in args):  # atan(zoo) would become an interval
             raise AnswerError(_UNDEFINED_MESSAGE)
         assert function.build is not None
-        return self.build.apply(function.build, args)
+        return self.build.apply(function.build, args, partial=function.name in _PARTIAL)
 
 
 def _latex(value: Value, shape: Shape) -> str:
@@ -497,4 +491,12 @@ def parse(
         raise AnswerError("This answer could not be interpreted.") from error
     if value.expr.has(*_UNDEFINED):
         raise AnswerError(_UNDEFINED_MESSAGE)
-    return Parsed(value.expr, value.shape, _latex(value.expr, value.shape))
+    return Parsed(value.expr, value.shape, _latex(value.expr, value.shape), _pruned(value))
+
+
+def _pruned(value: Val) -> tuple[sympy.Expr, ...]:
+    """Guards that are not already part of the value (those are evaluated with it anyway)."""
+    if not value.guards:
+        return ()
+    inside = set(sympy.preorder_traversal(value.expr))
+    return tuple(g for g in value.guards if g not in inside)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sympy
 
-from .limits import DEFAULT_LIMITS, Value
+from .builder import Value
+from .limits import DEFAULT_LIMITS
 from .parsing import FUNCTIONS
 
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4

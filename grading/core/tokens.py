@@ -9,7 +9,8 @@ from enum import Enum
 
 import sympy
 
-from .limits import LimitError, Limits, ParseError
+from .errors import LimitError, ParseError
+from .limits import Limits
 
 
 class Kind(Enum):
