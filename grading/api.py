@@ -79,6 +79,7 @@ class PreviewOut(Schema):
     latex: str | None = Field(description="How the answer was read, as LaTeX.")
     error: str | None = Field(description="Why it cannot be read.")
     position: int | None = Field(description="The 0-based index of the character the error points at.")
+    notes: list[str] = Field(default=[], description="How ambiguous notation was read, e.g. 1/2x as (1/2)·x.")
 
 
 def _rate_limit(request: HttpRequest, group: str = "submissions", rate: str | None = None) -> None:
@@ -159,4 +160,10 @@ def preview_answer(request, payload: PreviewIn):
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
     result = preview(payload.answer, exercise.kind, variables)
-    return {"ok": result.ok, "latex": result.latex, "error": result.error, "position": result.position}
+    return {
+        "ok": result.ok,
+        "latex": result.latex,
+        "error": result.error,
+        "position": result.position,
+        "notes": list(result.notes),
+    }

@@ -12,6 +12,7 @@ from typing import Any
 import sympy
 
 from . import derivatives
+from .checking import check_variant
 from .equivalence import Tolerance
 from .feedback import Mistake
 from .parsing import AnswerError, Parsed, parse, symbol
@@ -234,8 +235,6 @@ class Exercise:
 
     def check(self) -> list[str]:
         """Problems with any variant (empty: the exercise can be published)."""
-        from .checking import check_variant
-
         problems: list[str] = []
         for index in range(self.variant_count):
             label = f"variant {index}: {self.parameter_values(index)}: " if self.parameters else ""

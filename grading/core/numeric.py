@@ -242,6 +242,7 @@ def exact(expr: sympy.Basic, env: dict[sympy.Symbol, Fraction]) -> tuple[Fractio
 
     Raises ZeroDivisionError at a pole and Unsupported when a number would grow too large.
     """
+
     def walk(e: sympy.Basic) -> Fraction:
         if e.is_Symbol:
             value = env[e]

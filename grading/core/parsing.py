@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from .builder import Builder, Shape, Val, Value, digits_of, merge, shape_name
+from .builder import Builder, Shape, Val, Value, digits_of, shape_name
 from .errors import AnswerError, LimitError, ParseError, ShapeError, UnknownNameError
 from .limits import DEFAULT_LIMITS, Limits
 from .tokens import CLOSERS, Kind, Token, tokenize
@@ -314,7 +314,7 @@ class _Parser:
                 if adjacent and factors[-2][0] and division is not None:
                     a, b = self._source(start, division), self._source(division + 1, here)
                     c = self._source(here, self.tok.pos)
-                    self._note(f'"{a}/{b}{c}" is read as ({a}/{b})·{c}; for {a}/({b}{c}) put the denominator in brackets.')
+                    self._note(f'"{a}/{b}{c}" is read as ({a}/{b})·{c}; for {a}/({b}{c}) bracket the denominator.')
                 elif adjacent and tight is not None and tight[1] == here:
                     what, c = self._source(tight[0], here), self._source(here, self.tok.pos)
                     self._note(f'"{what}{c}" is read as {what}·{c}; to include {c}, use brackets.')
@@ -456,7 +456,7 @@ class _Parser:
                         f'"{name.text}^-1" is ambiguous: write 1/{name.text}(x) or the inverse function', name.pos
                     )
                 self._note(
-                    f'"{name.text}^-1" is read as the inverse function {inverse}; for 1/{name.text} write 1/{name.text}(x).'
+                    f'"{name.text}^-1" is read as the inverse function {inverse}; for 1/{name.text}(x) write that.'
                 )
                 function, power = FUNCTIONS[inverse], None
         start = self.tok.pos

@@ -41,3 +41,4 @@ class Preview:
     latex: str | None
     error: str | None
     position: int | None = None
+    notes: tuple[str, ...] = ()  # how ambiguous notation was read (the ambiguity policy, see parsing)

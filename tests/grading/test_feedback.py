@@ -47,7 +47,7 @@ def test_authored_wrong_answers_come_first_and_use_the_variants_parameters():
         ("vector", "[1, 2, 3]", "[1, 2, 4]", [], "Component 3 is wrong."),
         ("vector", "[1, 2, 3]", "[0, 2, 4]", [], "Components 1 and 3 are wrong."),
         ("expression", "x^2", "x^3", ["x"], "Not correct."),
-        ("numeric", "sqrt(2)", "1.4142", [], "Close, but not accurate enough"),
+        ("numeric", "sqrt(2)", "1.4142", [], "Close, but outside the tolerance"),
         ("expression", "x/3", "0.333x", ["x"], "Close, but not accurate enough"),
     ],
 )
