@@ -15,7 +15,7 @@ from .budget import Budget, BudgetExceeded
 from .equivalence import Tolerance, compare
 from .feedback import Mistake, explain
 from .parsing import Parsed, symbol
-from .printing import to_text
+from .printing import normal_form
 from .verdict import TOO_COMPLEX, Verdict
 
 CORRECT = "Correct."
@@ -54,7 +54,7 @@ def assess_within(
     mistakes: tuple[Mistake, ...],
     budget: Budget,
 ) -> Verdict:
-    normalized = to_text(answer.value)
+    normalized = normal_form(answer.value, answer.guards)
     comparison = compare(reference, answer, symbols, tol, budget)
     if comparison.status == "form":
         return Verdict.invalid(comparison.message, answer.latex)

@@ -11,7 +11,7 @@ from .budget import Budget, BudgetExceeded
 from .equivalence import Tolerance, describe
 from .feedback import Mistake
 from .parsing import AnswerError, Parsed, ParseError, parse
-from .printing import to_text
+from .printing import normal_form
 from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, SpecError, is_number, name_list, tolerance
 from .verdict import TOO_COMPLEX, Preview, Verdict
 
@@ -112,6 +112,7 @@ def preview(text: str, kind: str, variables: Sequence[str]) -> Preview:
 def normalize(text: str, variables: Sequence[str]) -> str | None:
     """A canonical text for de-duplicating answers; None if the text does not parse."""
     try:
-        return to_text(parse(text, tuple(variables)).value)
+        parsed = parse(text, tuple(variables))
+        return normal_form(parsed.value, parsed.guards)
     except AnswerError:
         return None

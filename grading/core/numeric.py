@@ -6,7 +6,7 @@ from student text), each with real-number semantics: anything that is not a fini
 any point where one of the answer's guards (its subexpressions as written, see `builder`) is.
 
 * `evaluate`: float64 over all sample points at once with numpy; tens of microseconds.
-* `exact`: exact rational arithmetic (Python's Fraction) for rational functions of the variables,
+* `exact`: exact rational arithmetic (GMP's rationals) for rational functions of the variables,
   at rational points; refuses, rather than computes, numbers that would grow too large.
 * `precise`: mpmath real arithmetic at a precision chosen from the numbers in the expression;
   any complex intermediate makes the point undefined (so log(-1) - log(-1) is undefined, not 0).
@@ -19,9 +19,9 @@ the rounding allowance).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from functools import lru_cache
 
+import gmpy2
 import mpmath
 import numpy as np
 import sympy
@@ -237,21 +237,21 @@ def is_rational_function(expr: sympy.Basic) -> bool:
     return False
 
 
-def exact(expr: sympy.Basic, env: dict[sympy.Symbol, Fraction]) -> tuple[Fraction, Fraction]:
+def exact(expr: sympy.Basic, env: dict[sympy.Symbol, gmpy2.mpq]) -> tuple[gmpy2.mpq, gmpy2.mpq]:
     """The exact value of a rational function at a rational point, and its scale there (as `evaluate_scaled`).
 
     Raises ZeroDivisionError at a pole and Unsupported when a number would grow too large.
     """
 
-    def walk(e: sympy.Basic) -> Fraction:
+    def walk(e: sympy.Basic) -> gmpy2.mpq:
         if e.is_Symbol:
             value = env[e]
         elif e.is_Rational:
-            return Fraction(int(e.p), int(e.q))
+            return gmpy2.mpq(int(e.p), int(e.q))
         elif e.is_Add:
-            value = sum((walk(a) for a in e.args), start=Fraction(0))
+            value = sum((walk(a) for a in e.args), start=gmpy2.mpq(0))
         elif e.is_Mul:
-            value = Fraction(1)
+            value = gmpy2.mpq(1)
             for a in e.args:
                 value *= walk(a)
         else:
@@ -266,13 +266,13 @@ def exact(expr: sympy.Basic, env: dict[sympy.Symbol, Fraction]) -> tuple[Fractio
 
     if expr.is_Add and env:
         terms = [walk(a) for a in expr.args]
-        return sum(terms, start=Fraction(0)), sum((abs(t) for t in terms), start=Fraction(0))
-    return walk(expr), Fraction(0)
+        return sum(terms, start=gmpy2.mpq(0)), sum((abs(t) for t in terms), start=gmpy2.mpq(0))
+    return walk(expr), gmpy2.mpq(0)
 
 
-def rational_point(point: np.ndarray) -> list[Fraction]:
-    """A float point as exact rationals with small denominators (a nearby rational point)."""
-    return [Fraction(float(v)).limit_denominator(1000) for v in point]
+def rational_point(point: np.ndarray) -> list[gmpy2.mpq]:
+    """A float point as the exact rational number it is."""
+    return [gmpy2.mpq(float(v)) for v in point]
 
 
 # -- high precision, real ---------------------------------------------------------------------------

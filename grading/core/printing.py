@@ -26,6 +26,17 @@ def to_text(value: Value) -> str:
     return _text(value)[0]
 
 
+def normal_form(value: Value, guards: tuple[sympy.Basic, ...] = ()) -> str:
+    """A canonical text for de-duplicating answers: the value and, if any, where it is defined.
+
+    ``sqrt(x)^2`` and ``x`` have the same value but not the same domain, so not the same form.
+    """
+    text = to_text(value)
+    if not guards:
+        return text
+    return f"{text} [defined where {', '.join(sorted(sympy.sstr(g) for g in guards))} are real]"
+
+
 def _integer(n: int) -> str:
     """An integer in literals of at most 30 digits: 10^40 is 1e40, longer ones a sum of 30-digit chunks."""
     if n < 0:
