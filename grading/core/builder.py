@@ -241,7 +241,8 @@ class Builder:
         if b in (0, 1, -1):
             if b == 0 and e < 0:
                 raise AnswerError("The answer divides by zero.")
-            return Val(sympy.Pow(b, e), (), base.digits, 0.0, merge(base, exponent))
+            expr = sympy.Pow(b, e)
+            return Val(expr, (), base.digits, 0.0, merge(base) if e.is_Integer else guarded(expr, (base,)))
         self._check_exponent(e)
         if b.is_Rational:
             bound = abs(float(e)) * base.digits

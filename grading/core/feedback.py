@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .parsing import Parsed
 
 _MAX_PERMUTED = 6
-_CLOSE = 1e-3
+_CLOSE = 1e-2  # within 1 %: "close", the usual sign of rounding too early
 NOT_CORRECT = "Not correct."
 
 
@@ -58,7 +58,7 @@ def explain(
         return comparison.message
     if not reference.shape and not reference.value.free_symbols:
         return _number(reference, answer, tol)
-    for recognise in (_undefined, _negated, _transposed, _reordered, _rounded, _scaled):
+    for recognise in (_undefined, _negated, _transposed, _reordered, _rounded, _reciprocal, _scaled):
         if message := recognise(reference, answer, symbols, tol):
             return message
     return _wrong_components(reference, answer, comparison, symbols, tol)
@@ -72,7 +72,7 @@ def _number(reference: Parsed, answer: Parsed, tol: Tolerance) -> str:
     if r is None or a is None or r == 0:
         return NOT_CORRECT if a is not None else "Your answer is not a real number."
     relative = abs(a - r) / abs(r)
-    if relative <= max(_CLOSE, 10 * tol.rtol):
+    if relative < max(_CLOSE, 10 * tol.rtol):
         return (
             f"Close, but outside the tolerance: your answer is off by {100 * relative:.2g} % of the correct "
             "value. Rounding too early is the usual cause: keep exact values (like sqrt(2) or 1/3) or more "
@@ -127,6 +127,15 @@ def _negated(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) 
     return None
 
 
+def _reciprocal(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -> str | None:
+    if reference.shape or reference.value == 0:
+        return None
+    upside_down = _like(1 / reference.value, reference)
+    if compare(upside_down, answer, symbols, tol).status == "match":
+        return "Your answer is the reciprocal of the correct one (upside down)."
+    return None
+
+
 def _transposed(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -> str | None:
     shape = reference.shape
     if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 1:
@@ -150,7 +159,7 @@ def _reordered(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance
 
 
 def _rounded(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -> str | None:
-    """Within 0.1 % everywhere but not within the exercise's tolerance: too few digits."""
+    """Within 1 % everywhere but not within the exercise's tolerance: too few digits."""
     loose = Tolerance(rtol=_CLOSE, atol=tol.atol * 1e3)
     if tol.rtol < _CLOSE and compare(reference, answer, symbols, loose).status == "match":
         return "Close, but not accurate enough: use exact values (like sqrt(2) or 1/3) or more digits."
@@ -171,7 +180,8 @@ def _scaled(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -
         nonzero = np.abs(sampled.values) > tol.atol
         if not numeric.close(values[~nonzero], 0.0, 0.0, tol.atol).all():
             return None
-        ratios.append(values[nonzero] / sampled.values[nonzero])
+        with np.errstate(all="ignore"):
+            ratios.append(values[nonzero] / sampled.values[nonzero])
     flat = np.concatenate(ratios) if ratios else np.array([])
     if flat.size == 0 or not numeric.close(flat, flat[0], 1e-9, 0.0).all() or abs(flat[0]) < 1e-12:
         return None

@@ -93,9 +93,9 @@ def _points(seed: int, nvars: int, primary: bool) -> np.ndarray:
     # Beyond |x| <= 10: terms that only show at large magnitudes ((x/20)^20, |x - 12|), and tiny ones.
     wide = np.concatenate(
         [
-            _spread(rng, 1, 4, (6, nvars), signed=True),
+            _spread(rng, 1, 6, (6, nvars), signed=True),
             _spread(rng, 1, 4, (2, nvars), signed=False),
-            _spread(rng, -4, -1, (2, nvars), signed=True),
+            _spread(rng, -9, -5, (2, nvars), signed=True),
         ]
     )
     return np.concatenate([rows[:22], wide, rows[22:]])
@@ -106,8 +106,8 @@ def sample_points(nvars: int) -> np.ndarray:
     """Fixed pseudo-random points (rows) in R^nvars, never integers, so verdicts are reproducible.
 
     Mixed regimes: both signs of moderate size (|x| vs x, sqrt(x^2) vs x), near zero (x^50 + 1 vs
-    x^50), positive up to 10 (log/sqrt domains), magnitudes from 10 to 10^4 of both signs and down
-    to 10^-4, then reserves over wider and narrower ranges.
+    x^50), positive up to 10 (log/sqrt domains), magnitudes from 10 to 10^6 of both signs and from
+    10^-9 to 10^-5 (1e-8 x + 1e-20 vs 1e-8 x), then reserves over wider and narrower ranges.
     """
     return _points(20261101 + nvars, nvars, primary=True)
 

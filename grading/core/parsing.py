@@ -543,8 +543,8 @@ class _Parser:
             raise ParseError(f'Empty brackets "{opening.text}{CLOSERS[opening.text]}"', opening.pos)
         if len(rows) == 1:
             items = rows[0]
-            if opening.text == "(" and len(items) == 1:
-                return items[0]
+            if len(items) == 1 and (opening.text == "(" or len(items[0].shape) == 2):
+                return items[0]  # (x) is x; [M] is the matrix M, as in \left[\begin{matrix} ... \right]
             return self.build.vector(items)
         if all(len(row) == 1 for row in rows):  # [1; 2] is a column vector
             return self.build.vector([row[0] for row in rows])

@@ -377,7 +377,7 @@ SHAPE_ERRORS = [
     ("[1, 2]!", "Factorial needs a number"),
     ("[[1, 2], [3]]", "Row 2 of the matrix has 1 entry but row 1 has 2 entries"),
     ("[[1, 2], 3]", "rows of a matrix"),
-    ("[[[1]]]", "rows of a matrix"),
+    ("[[1], [[1]]]", "rows of a matrix"),
     ("[[1, 2], [3, 4]] [1, 2, 3]", "Can't multiply a 2×2 matrix by a vector of length 3"),
     ("[[1, 2, 3]] [[1, 2]]", "Can't multiply a 1×3 matrix by a 1×2 matrix"),
 ]
