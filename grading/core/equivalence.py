@@ -90,13 +90,13 @@ def sample_reference(ref: sympy.Basic, symbols: tuple[sympy.Symbol, ...], guards
 
 @lru_cache(maxsize=8192)
 def _confirmation_rows(ref: sympy.Basic, symbols: tuple[sympy.Symbol, ...], guards: Guards) -> np.ndarray:
-    """Fresh points (not the float pass's) where the reference is finite in float64."""
+    """Fresh points (not the float pass's) where the reference is defined, if perhaps too large for float64."""
     points = numeric.confirmation_points(len(symbols))
     try:
-        values = numeric.evaluate(ref, symbols, points, guards)
+        values = numeric.evaluate(ref, symbols, points, guards, overflow=True)
     except numeric.Unsupported:
         return points[:0]
-    return points[np.flatnonzero(np.isfinite(values))[: _CONFIRM_POINTS * 2]]
+    return points[np.flatnonzero(~np.isnan(values))[: _CONFIRM_POINTS * 2]]
 
 
 def same(

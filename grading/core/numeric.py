@@ -118,8 +118,9 @@ def confirmation_points(nvars: int) -> np.ndarray:
     rng = np.random.default_rng(7_000_003 + nvars)
     rows = [
         rng.uniform(-2.5, 2.5, size=nvars),
+        _spread(rng, 2, 6, (1, nvars), signed=True)[0],  # where float64 may overflow: mpmath does not
         rng.uniform(0.2, 4, size=nvars),
-        _spread(rng, 1, 3, (1, nvars), signed=True)[0],
+        _spread(rng, 2, 6, (1, nvars), signed=True)[0],
         rng.uniform(-0.5, 0.5, size=nvars),
     ]
     return np.concatenate([np.array(rows), _points(7_000_013 + nvars, nvars, primary=False)])
@@ -178,13 +179,19 @@ class _Floats:
 
 
 def evaluate_scaled(
-    expr: sympy.Basic, symbols: Sequence[sympy.Symbol], points: np.ndarray, guards: Sequence[sympy.Basic] = ()
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic] = (),
+    *,
+    overflow: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Values at each row of `points` (NaN where undefined), their scale and their rounding scale.
 
     The scale is the sum of the magnitudes of the terms when the expression is a sum that depends
     on the variables (the size of what it combines), else 0; the rounding scale is the largest sum
-    of magnitudes of terms anywhere inside, or the value itself.
+    of magnitudes of terms anywhere inside, or the value itself. With ``overflow``, values too large
+    for float64 stay infinite instead of undefined (high precision can still evaluate them there).
     """
     n = len(points)
     walk = _Floats({s: points[:, i] for i, s in enumerate(symbols)}, n)
@@ -192,7 +199,8 @@ def evaluate_scaled(
         values = np.array(np.broadcast_to(np.asarray(walk.value(expr), dtype=float), (n,)))
         for guard in guards:
             values[~np.isfinite(np.broadcast_to(np.asarray(walk.value(guard), dtype=float), (n,)))] = np.nan
-    values[~np.isfinite(values)] = np.nan
+    if not overflow:
+        values[~np.isfinite(values)] = np.nan
     scale = np.zeros(n)
     if expr.is_Add and isinstance(walk.memo[expr], np.ndarray):  # a sum of terms that depend on the variables
         scale = sum((np.abs(walk.memo[a]) for a in expr.args), start=scale)
@@ -200,10 +208,15 @@ def evaluate_scaled(
 
 
 def evaluate(
-    expr: sympy.Basic, symbols: Sequence[sympy.Symbol], points: np.ndarray, guards: Sequence[sympy.Basic] = ()
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic] = (),
+    *,
+    overflow: bool = False,
 ) -> np.ndarray:
     """Values of `expr` at each row of `points` (columns in `symbols` order); NaN where undefined."""
-    return evaluate_scaled(expr, symbols, points, guards)[0]
+    return evaluate_scaled(expr, symbols, points, guards, overflow=overflow)[0]
 
 
 def allowed(reference: np.ndarray, answer: np.ndarray, scale: np.ndarray, rtol: float, atol: float) -> np.ndarray:
