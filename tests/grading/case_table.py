@@ -102,8 +102,13 @@ SOUNDNESS = _cases(
         (E, "sin(x)", "x - x^3/6 + x^5/120 - x^7/5040 + x^9/362880", NO, "a truncated series"),
         (E, "2*x*y*cos(x^2*y)", "cos(x^2 y)", NO, "a missing factor"),
         (E, "x*exp(x*y)", "x*exp(x*y) + 1e-3", NO, "a small shift"),
-        (E, "(x+1)^10", "x^10 + 10x^9 + 45x^8 + 120x^7 + 210x^6 + 252x^5 + 210x^4 + 120x^3 + 45x^2 + 10x", NO,
-         "the constant term is missing"),  # fmt: skip
+        (
+            E,
+            "(x+1)^10",
+            "x^10 + 10x^9 + 45x^8 + 120x^7 + 210x^6 + 252x^5 + 210x^4 + 120x^3 + 45x^2 + 10x",
+            NO,
+            "the constant term is missing",
+        ),
         (E, "(x+y)^3", "x^3 + 3x^2y + 3xy^2 + y^3 + 1e-12", NO, "a tiny constant, not zero near the origin"),
         (E, "x/y", "x/y + 1e-7*x", NO, "relative error 1e-7·|y|, over 1e-6 where |y| > 10"),
         (N, "0", "sin(pi)^2", OK, "sin(pi) is exactly 0"),
@@ -225,10 +230,26 @@ TOLERANCE += [
     Case(N, "1e-9", "2e-9", NO, "relative, even with a loose rtol", tolerance={"rtol": 1e-3}, klass="tolerance"),
     Case(N, "0", "1e-6", OK, "within the author's atol", tolerance={"atol": 1e-5}, klass="tolerance"),
     Case(N, "0", "1e-4", NO, "outside the author's atol", tolerance={"atol": 1e-5}, klass="tolerance"),
-    Case(E, "x", "x + 1e-6", OK, "within the author's atol", variables=("x",), tolerance={"atol": 1e-5},
-         klass="tolerance"),  # fmt: skip
-    Case(E, "x", "x + 1e-4", NO, "outside the author's atol", variables=("x",), tolerance={"atol": 1e-5},
-         klass="tolerance"),  # fmt: skip
+    Case(
+        E,
+        "x",
+        "x + 1e-6",
+        OK,
+        "within the author's atol",
+        variables=("x",),
+        tolerance={"atol": 1e-5},
+        klass="tolerance",
+    ),
+    Case(
+        E,
+        "x",
+        "x + 1e-4",
+        NO,
+        "outside the author's atol",
+        variables=("x",),
+        tolerance={"atol": 1e-5},
+        klass="tolerance",
+    ),
     Case(N, "sqrt(13)", "3.6", OK, "within an author's rtol of 2 %", tolerance={"rtol": 0.02}, klass="tolerance"),
 ]
 
@@ -418,8 +439,13 @@ NOTATION = _cases(
         (N, "sqrt(2)/2", "sqrt2/2", OK, "sqrt2 over 2"),
         (E, "sin(2*x)", "sin2x", OK, "sin2x is sin(2x)"),
         (N, "2^100", "1267650600228229401496703205376", OK, "a 31-digit number"),
-        (N, "3^200", "265613988875874769338781322035779626829233452653394495974574961739092490901302182994384699044001",
-         OK, "a 96-digit number"),  # fmt: skip
+        (
+            N,
+            "3^200",
+            "265613988875874769338781322035779626829233452653394495974574961739092490901302182994384699044001",
+            OK,
+            "a 96-digit number",
+        ),
         (N, "1", "1" + "0" * 1001, BAD, "over the cost model's 1000 digits"),
     ],
 )
