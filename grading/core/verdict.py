@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 # Bump whenever a given answer could be graded differently (stored verdicts record it).
-GRADER_VERSION = "2026.11.1"
+GRADER_VERSION = "2026.11.2"
 
 Status = Literal["correct", "incorrect", "invalid"]
 
