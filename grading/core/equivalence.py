@@ -125,11 +125,8 @@ def same(
         ok = np.abs(sampled.values - values) <= bound + numeric.rounding(sampled.total + total)
     if budget is None:
         return bool(ok.all())
-    r, a = (ref, ref_guards), (ans, ans_guards)
-    for j in np.flatnonzero(~ok):  # a float disagreement counts once high precision confirms it
-        if budget.run(partial(numeric.agree_precisely, r, a, symbols, points[j], tol.rtol, tol.atol)) is False:
-            return False
-    return budget.run(partial(_decide, r, a, symbols, tol, points))
+    # One step under the budget (one child process where signals cannot be used).
+    return budget.run(partial(_decide, (ref, ref_guards), (ans, ans_guards), symbols, tol, points, ~ok))
 
 
 def _decide(
@@ -138,8 +135,16 @@ def _decide(
     symbols: tuple[sympy.Symbol, ...],
     tol: Tolerance,
     points: np.ndarray,
+    disagree: np.ndarray,
 ) -> bool | None:
-    """After float agreement: exact where both sides are rational functions, else high precision."""
+    """Settle the float screening: a disagreement counts once high precision confirms it; agreement
+    is confirmed exactly where both sides are rational functions, else at high precision."""
+    try:
+        for j in np.flatnonzero(disagree):
+            if numeric.agree_precisely(ref, ans, symbols, points[j], tol.rtol, tol.atol) is False:
+                return False
+    except numeric.Unsupported:
+        return None
     if numeric.is_rational_function(ref[0]) and numeric.is_rational_function(ans[0]):
         decided = _exactly_same(ref[0], ans[0], symbols, tol, points)
         if decided is not None:
