@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from . import typesetting
 from .builder import Builder, Shape, Val, Value, digits_of, shape_name
 from .errors import AnswerError, LimitError, ParseError, ShapeError, UnknownNameError
 from .limits import DEFAULT_LIMITS, Limits
@@ -586,12 +587,7 @@ class _Parser:
 
 
 def _latex(value: Value, shape: Shape) -> str:
-    if shape == ():
-        return sympy.latex(value)
-    if len(shape) == 1:
-        return r"\begin{pmatrix} " + r" \\ ".join(sympy.latex(v) for v in value) + r" \end{pmatrix}"
-    rows = [" & ".join(sympy.latex(value[r, c]) for c in range(shape[1])) for r in range(shape[0])]
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+    return typesetting.latex(value) if shape == () else typesetting.matrix(value, shape)
 
 
 def parse(

@@ -25,6 +25,7 @@ from sympy import (
     tan,
 )
 
+from grading.core import typesetting
 from grading.core.parsing import (
     AnswerError,
     LimitError,
@@ -219,7 +220,7 @@ def test_scalar(text, expected):
     assert parsed.shape == ()
     assert parsed.value == expected, (parsed.value, expected)
     assert isinstance(parsed, Parsed)
-    assert parsed.latex == sympy.latex(expected)
+    assert parsed.latex == typesetting.latex(expected)
 
 
 VECTORS = [
