@@ -84,8 +84,8 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
     for doc in documents:
         for exercise in doc.exercises:
             errors.extend(
-                DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {message}')
-                for message in check_exercise(exercise.spec)
+                DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {problem}')
+                for problem in check_exercise(exercise.spec)
             )
     return errors
 

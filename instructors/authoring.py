@@ -118,7 +118,7 @@ def exercise_attach_feedback(*, exercise: Exercise, answer: str, feedback: str) 
     spec["wrong_answers"] = [*spec.get("wrong_answers", []), {"answer": answer, "feedback": feedback}]
     problems = check_exercise(spec)
     if problems:
-        return problems
+        return [str(problem) for problem in problems]
     text = _append_wrong_answer(exercise.spec_yaml, answer, feedback)
     if not text or read_spec(text)[0] != spec:
         text = dump_spec(spec)
