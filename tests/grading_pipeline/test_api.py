@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from grading.models import ApiToken, Submission
-from tests.grading_pipeline.conftest import CONSTANT_SPEC
+from tests.builders import CONSTANT_SPEC
 
 pytestmark = pytest.mark.django_db
 

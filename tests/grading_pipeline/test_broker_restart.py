@@ -7,8 +7,8 @@ from config.celery import app
 from grading import variants
 from grading.models import Submission
 from grading.tasks import grade_submission
+from tests.builders import CONSTANT_SPEC
 from tests.celery_worker import Worker, wait_for
-from tests.grading_pipeline.conftest import CONSTANT_SPEC
 from tools.redis_server import free_port, start_redis
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]

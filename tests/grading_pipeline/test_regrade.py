@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from grading import services, variants
 from grading.models import RegradeRun, Submission, VerdictChange
-from tests.grading_pipeline.conftest import correct_answer
+from tests.builders import correct_answer
 
 Status = Submission.Status
 

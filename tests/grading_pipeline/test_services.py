@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from grading import services, variants
 from grading.models import Submission
-from tests.grading_pipeline.conftest import CONSTANT_SPEC, correct_answer
+from tests.builders import CONSTANT_SPEC, correct_answer
 
 pytestmark = pytest.mark.django_db
 Status = Submission.Status

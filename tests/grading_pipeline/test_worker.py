@@ -13,8 +13,8 @@ from django.db import transaction
 from grading import services, variants
 from grading.models import ApiToken, Submission
 from grading.tasks import grade_submission
+from tests.builders import CONSTANT_SPEC, correct_answer
 from tests.celery_worker import wait_for
-from tests.grading_pipeline.conftest import CONSTANT_SPEC, correct_answer
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 Status = Submission.Status

@@ -7,7 +7,7 @@ from django.urls import reverse
 from courseware.models import Exercise
 from grading.models import RegradeRun
 from instructors.authoring import exercise_attach_feedback
-from tests.instructors.conftest import submit
+from tests.builders import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from courseware.models import Exercise
 from grading.core.spec import SpecProblem
 from grading.models import RegradeRun
-from tests.instructors.conftest import DERIVATIVE_SPEC, GRADIENT_SPEC, submit
+from tests.builders import DERIVATIVE_SPEC, GRADIENT_SPEC, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -146,7 +146,7 @@ def test_fields_win_while_the_yaml_is_left_as_loaded(instructor_client, course):
 
 
 def test_changing_an_answered_exercise_through_the_fields_suggests_a_regrade(instructor_client, course, users):
-    from tests.instructors.conftest import submit
+    from tests.builders import submit
 
     gradient = course["gradient"]
     submit(users["student"], gradient, "[1, 1]")

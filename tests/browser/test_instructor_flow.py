@@ -4,7 +4,6 @@ and sees a student's answer, graded by a real worker, on the cohort dashboard.""
 import pytest
 import yaml
 
-from tests.browser.conftest import browser, page, shoot  # noqa: F401 (fixtures)
 from tests.celery_worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
