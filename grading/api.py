@@ -49,6 +49,10 @@ class SubmissionOut(Schema):
     exercise: str
     answer: str
     status: str
+    verdict: str = Field(
+        description='The grader\'s verdict once graded: "correct", "incorrect" or "invalid" (unreadable, no attempt '
+        'used); "" while queued or grading, and when grading failed (status "error").'
+    )
     score: float | None
     feedback: str
     latex: str
@@ -59,6 +63,10 @@ class SubmissionOut(Schema):
     @staticmethod
     def resolve_exercise(obj: Submission) -> str:
         return obj.exercise.key
+
+    @staticmethod
+    def resolve_verdict(obj: Submission) -> str:
+        return obj.verdict if obj.is_final and obj.status != Submission.Status.ERROR else ""
 
     @staticmethod
     def resolve_feedback(obj: Submission) -> str:
