@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import variants
+from grading import dispatch, variants
 from grading.models import RegradeRun, Submission, VerdictChange
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,6 @@ def _chunks(groups: list[list]) -> list[list[list]]:
 
 def regrade_start(*, exercise: Exercise, requested_by=None, dry_run: bool = False) -> RegradeRun:
     """Plan the re-grade and send its chunks to the batch queue once the run is committed."""
-    from grading.tasks import regrade_chunk
-
     groups = regrade_plan(exercise=exercise)
     with transaction.atomic():
         run = RegradeRun.objects.create(
@@ -73,7 +71,7 @@ def regrade_start(*, exercise: Exercise, requested_by=None, dry_run: bool = Fals
             finished_at=None if groups else timezone.now(),
         )
         for chunk in _chunks(groups):
-            regrade_chunk.apply_async_on_commit((run.pk, chunk))
+            dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (run.pk, chunk))
     return run
 
 

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import variants
+from grading import dispatch, variants
 from grading.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -80,11 +80,10 @@ def submission_create(*, user, exercise: Exercise, answer: str) -> Submission:
 
 def submission_enqueue_on_commit(*, submission_id: int) -> None:
     """`delay_on_commit`, except that a broker outage leaves the submission to the sweeper instead of failing."""
-    from grading.tasks import grade_submission
 
     def send():
         try:
-            grade_submission.apply_async((submission_id,), retry=True, retry_policy={"max_retries": 1})
+            dispatch.send(dispatch.GRADE_SUBMISSION, (submission_id,), retry=True, retry_policy={"max_retries": 1})
         except Exception:
             logger.warning("could not enqueue submission %s; the sweeper will", submission_id, exc_info=True)
 

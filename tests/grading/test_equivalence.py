@@ -183,6 +183,7 @@ def test_no_alarm_is_left_behind_after_a_guard_returns_or_runs_out():
     assert Budget(0.2).guard(lambda: "done") == "done"
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is before
+
     def spin():
         while True:
             pass

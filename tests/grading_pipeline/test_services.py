@@ -100,10 +100,12 @@ def test_a_missing_submission_is_ignored():
 def test_the_sweeper_requeues_stuck_submissions_and_gives_up_on_poison(
     student, make_exercise, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from grading.tasks import grade_submission
+    from grading import dispatch
 
     sent = []
-    monkeypatch.setattr(grade_submission, "apply_async", lambda args, **kw: sent.append(args[0]))
+    monkeypatch.setattr(
+        dispatch, "send", lambda name, args, **kw: sent.append(args[0]) if name == dispatch.GRADE_SUBMISSION else None
+    )
     exercise = make_exercise(CONSTANT_SPEC)
     now = timezone.now()
     old = now - timedelta(seconds=max(settings.SWEEP_STUCK_AFTER_S, settings.GRADING_CLAIM_LEASE_S) + 1)
@@ -141,3 +143,15 @@ def test_a_retired_exercise_takes_no_answers(student, make_exercise):
     exercise.retired = True
     with pytest.raises(services.SubmissionRefused, match="retired"):
         services.submission_create(user=student, exercise=exercise, answer="4")
+
+
+def test_the_names_the_services_send_are_the_workers_tasks_and_routes():
+    from django.conf import settings as django_settings
+
+    import grading.tasks
+    from config.celery import app
+    from grading import dispatch
+
+    for name in (dispatch.GRADE_SUBMISSION, dispatch.REGRADE_CHUNK):
+        assert app.tasks[name].__module__ == grading.tasks.__name__
+        assert name in django_settings.CELERY_TASK_ROUTES
