@@ -14,12 +14,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from courseware import authoring
 from courseware.admin_forms import ExerciseForm, NextTopicFormSet, PrerequisiteFormSet, TopicForm, TryAnswerForm
 from courseware.content import export_topics
 from courseware.documents import SLOT
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
 from courseware.rendering import fill_parameters, render_markdown
-from instructors import authoring
 
 
 class PrerequisiteInline(admin.TabularInline):

@@ -7,12 +7,11 @@ the fields and the spec, `exercise_check` and `authoring` say what is wrong.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from courseware import exercise_fields
+from courseware import authoring, exercise_fields
 from courseware.documents import SLUG
 from courseware.exercise_check import check_exercise
 from courseware.graph import is_layer
 from courseware.models import Exercise, Topic
-from instructors import authoring
 
 
 class LinesField(forms.CharField):

@@ -21,8 +21,8 @@ wrong_answers:
 
 @pytest.fixture
 def classroom(django_user_model):
-    from courseware.accounts import ensure_instructors_group
     from courseware.models import Topic
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     Topic.objects.create(slug="basics", title="Basics", layer="0A", summary="The basics.", body="Intro.\n")

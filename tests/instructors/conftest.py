@@ -39,7 +39,7 @@ def course(db):
 
 @pytest.fixture
 def users(db, django_user_model):
-    from courseware.accounts import ensure_instructors_group
+    from instructors.accounts import ensure_instructors_group
 
     group = ensure_instructors_group()
     make = django_user_model.objects.create_user

@@ -4,9 +4,9 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from courseware.authoring import exercise_attach_feedback
 from courseware.models import Exercise
 from grading.models import RegradeRun
-from instructors.authoring import exercise_attach_feedback
 from tests.builders import submit
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from courseware import progress
 from courseware.mastery import Level
+from grading import progress
 from tests.builders import LIMITED_SPEC, graded, make_exercise, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_the_map_data_carries_level_lock_and_recommendation(graph, user):
     graded(user, graph["basics"][0], True)
     nodes = {n["id"]: n for n in progress.map_data(progress.student_progress(user))["nodes"]}
     assert nodes["basics"] == {
-        "id": "basics", "title": "Basics", "layer": "0A", "url": "/topics/basics/", "locked": False,
+        "id": "basics", "title": "Basics", "layer": "0A", "layer_rank": 1, "url": "/topics/basics/", "locked": False,
         "recommended": True, "level": "attempted", "label": "attempted",
     }  # fmt: skip
     assert nodes["middle"]["locked"] and nodes["middle"]["level"] == "not-started"

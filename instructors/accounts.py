@@ -1,8 +1,10 @@
-"""Demo accounts and the Instructors group."""
+"""The Instructors role (its group, its permissions, who holds it) and the demo accounts."""
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
+
+from instructors.models import Cohort
 
 INSTRUCTORS = "Instructors"
 DEMO_ACCOUNTS = (
@@ -47,8 +49,6 @@ def ensure_instructors_group() -> Group:
 
 @transaction.atomic
 def ensure_demo_accounts() -> list[tuple[str, str, bool]]:
-    from instructors.models import Cohort
-
     group = ensure_instructors_group()
     slug, name = DEMO_COHORT
     cohort, _ = Cohort.objects.get_or_create(slug=slug, defaults={"name": name})
