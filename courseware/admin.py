@@ -257,7 +257,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     def try_answer_view(self, request, object_id):
         """An answer graded exactly as a student's would be, for a chosen variant."""
         from grading.core import SpecError, grade
-        from grading.variants import engine_exercise, variant_seed
+        from grading.engine import engine_exercise, variant_seed
 
         exercise = self._exercise(request, object_id)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "exercise": exercise,

@@ -6,7 +6,7 @@ author would have written it.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import yaml
 
@@ -172,7 +172,7 @@ def fields_from_spec(spec: Mapping) -> dict:
     }
 
 
-def spec_from_fields(data: Mapping, stored: Mapping, *, invalid: set[str] = frozenset()) -> tuple[dict, dict]:
+def spec_from_fields(data: Mapping, stored: Mapping, *, invalid: Collection[str] = ()) -> tuple[dict, dict]:
     """The spec the fields describe, in the documented key order, and the problems per field.
 
     `data` holds the fields' cleaned values; `invalid` names fields the form has already refused.

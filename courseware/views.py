@@ -9,7 +9,7 @@ from courseware.forms import SignupForm
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
 from grading import progress
-from grading.variants import variant, variant_seed
+from grading.engine import variant, variant_seed
 
 UNDER_WAY = (Level.ATTEMPTED, Level.FAMILIAR)
 

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
 
-from grading import selectors, services, variants
+from grading import engine, selectors, services
 from grading.models import ApiToken, Submission, hash_token
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def preview_answer(request, payload: PreviewIn):
     from grading.core import SpecError, preview
 
     try:
-        variables = variants.engine_exercise(exercise).variables
+        variables = engine.engine_exercise(exercise).variables
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
     result = preview(payload.answer, exercise.kind, variables)

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from courseware.mastery import Level, TopicMastery, locked, recommended, topic_mastery
 from courseware.models import Exercise, Topic
 from courseware.selectors import topic_graph
+from grading.engine import attempts_allowed
 from grading.models import Submission
-from grading.variants import attempts_allowed
 
 RECENT_SUBMISSIONS = 10
 

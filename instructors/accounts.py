@@ -16,7 +16,7 @@ DEMO_COHORT = ("demo-class", "Demo class")
 # What an instructor may do in the admin, and nothing else: author content, manage their cohorts,
 # read submissions and the re-grade audit trail. API tokens and user accounts stay with superusers.
 ALL_ACTIONS = ("add", "change", "delete", "view")
-INSTRUCTOR_PERMISSIONS = {
+INSTRUCTOR_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "courseware": {model: ALL_ACTIONS for model in ("topic", "topicprerequisite", "nexttopic", "exercise")},
     "instructors": {"cohort": ("add", "change", "view")},
     "grading": {model: ("view",) for model in ("submission", "regraderun", "verdictchange")},

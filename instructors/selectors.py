@@ -102,7 +102,7 @@ class CohortMastery:
 
     @cached_property
     def _counts(self) -> dict[str, dict[Level, int]]:
-        tally = {t.slug: Counter() for t in self.course.topics}
+        tally: dict[str, Counter[Level]] = {t.slug: Counter() for t in self.course.topics}
         for levels in self.levels.values():
             for slug, level in levels.items():
                 tally[slug][level] += 1
@@ -291,7 +291,7 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
 
 def _variables(exercise: Exercise) -> tuple[str, ...]:
     from grading.core import SpecError
-    from grading.variants import engine_exercise
+    from grading.engine import engine_exercise
 
     try:
         return tuple(engine_exercise(exercise).variables)

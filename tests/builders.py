@@ -4,9 +4,9 @@ Test modules import these from here, never from one another.
 """
 
 from courseware.models import Exercise, Topic, TopicPrerequisite
-from grading import variants
+from grading import engine
+from grading.engine import variant_seed
 from grading.models import Submission
-from grading.variants import variant_seed
 
 CONSTANT_SPEC = {"slug": "four", "kind": "numeric", "reference": {"expression": "4"}}
 # The small course of tests/instructors, as authored YAML.
@@ -61,8 +61,8 @@ def graded(user, exercise: Exercise, correct: bool, *, status: str = "graded", a
 
 def submit(user, exercise, answer: str, *, status="graded", verdict=None, normalized=None, seed=None):
     """A stored, already graded submission (graded by the real engine unless told otherwise)."""
-    seed = variants.variant_seed(user.pk, exercise.key) if seed is None else seed
-    result = variants.grade_answer(exercise, seed, answer)
+    seed = engine.variant_seed(user.pk, exercise.key) if seed is None else seed
+    result = engine.grade_answer(exercise, seed, answer)
     if status == "graded" and result.status == "invalid":
         status = "invalid"
     return Submission.objects.create(
@@ -74,4 +74,4 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
 
 def correct_answer(exercise, user) -> str:
     """The right answer to this student's variant of EXERCISE_SPEC (a + 2)."""
-    return str(variants.variant(exercise, variants.variant_seed(user.pk, exercise.key)).params["a"] + 2)
+    return str(engine.variant(exercise, engine.variant_seed(user.pk, exercise.key)).params["a"] + 2)

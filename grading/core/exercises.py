@@ -174,7 +174,7 @@ class Exercise:
         key = f"reference.{self.form}"
         wrt = tuple(self.body["wrt"])
         kind = FORM_KIND[self.form]
-        wanted = {"vector": ("vector",), "matrix": ("matrix",)}.get(kind, ("numeric", "expression"))
+        wanted: tuple[str, ...] = {"vector": ("vector",), "matrix": ("matrix",)}.get(kind, ("numeric", "expression"))
         if "at" not in self.body:
             wanted = tuple(k for k in wanted if k != "numeric")
             if missing := [w for w in wrt if w not in self.variables]:

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from courseware.models import Exercise
-from grading.variants import variant, variant_seed
+from grading.engine import variant, variant_seed
 from tests.builders import graded
 from tests.pages import parse_page
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from grading import services, variants
+from grading import engine, services
 from grading.models import Submission
 from tests.builders import CONSTANT_SPEC, correct_answer
 
@@ -15,15 +15,15 @@ Status = Submission.Status
 
 def queued(user, exercise, answer="4", **fields):
     return Submission.objects.create(
-        user=user, exercise=exercise, seed=variants.variant_seed(user.pk, exercise.key), answer=answer, **fields
+        user=user, exercise=exercise, seed=engine.variant_seed(user.pk, exercise.key), answer=answer, **fields
     )
 
 
 def test_variant_seed_is_stable_and_per_student():
-    assert variants.variant_seed(1, "topic/ex") == variants.variant_seed(1, "topic/ex")
-    assert variants.variant_seed(1, "topic/ex") != variants.variant_seed(2, "topic/ex")
-    assert variants.variant_seed(1, "topic/ex") == 2079958701  # sha256, not the salted hash()
-    assert 0 <= variants.variant_seed(10**9, "x" * 300) < 2**31
+    assert engine.variant_seed(1, "topic/ex") == engine.variant_seed(1, "topic/ex")
+    assert engine.variant_seed(1, "topic/ex") != engine.variant_seed(2, "topic/ex")
+    assert engine.variant_seed(1, "topic/ex") == 2079958701  # sha256, not the salted hash()
+    assert 0 <= engine.variant_seed(10**9, "x" * 300) < 2**31
 
 
 def test_it_grades_and_stores_the_verdict(student, make_exercise):
@@ -32,7 +32,7 @@ def test_it_grades_and_stores_the_verdict(student, make_exercise):
     assert services.submission_grade(submission_id=submission.pk).outcome is services.Outcome.STORED
     submission.refresh_from_db()
     assert (submission.status, submission.verdict, submission.score) == (Status.GRADED, "correct", 1.0)
-    assert submission.latex and submission.grader_version == variants.grader_version()
+    assert submission.latex and submission.grader_version == engine.grader_version()
     assert submission.delivery_attempts == 1 and submission.claim_token is None and submission.graded_at
 
 
@@ -75,7 +75,7 @@ def test_an_engine_failure_ends_as_error_not_a_crash_loop(student, make_exercise
     def broken(*args):
         raise ZeroDivisionError("engine bug")
 
-    monkeypatch.setattr(variants, "grade_answer", broken)
+    monkeypatch.setattr(engine, "grade_answer", broken)
     submission = queued(student, make_exercise(CONSTANT_SPEC))
     assert services.submission_grade(submission_id=submission.pk).outcome is services.Outcome.STORED
     submission.refresh_from_db()

@@ -135,7 +135,7 @@ def test_try_an_answer_shows_what_the_student_would_see(instructor_client, cours
 
 
 def test_try_an_answer_uses_a_named_students_variant(instructor_client, course, users):
-    from grading.variants import variant, variant_seed
+    from grading.engine import variant, variant_seed
 
     gradient = course["gradient"]
     mine = variant(gradient, variant_seed(users["student"].pk, gradient.key))
