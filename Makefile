@@ -47,7 +47,8 @@ migrations-check: install
 
 # Many more random Hypothesis examples than `make test` runs, kept in .hypothesis/ between runs.
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/grading -m "not browser" -p no:django -o addopts="" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/grading -p no:django -o addopts="" \
+		-W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m grading.bench
