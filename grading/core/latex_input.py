@@ -212,23 +212,20 @@ class _Translator:
         if env not in _MATRICES:
             raise ParseError(f'Unknown LaTeX environment "{env}": use pmatrix or bmatrix', at)
         if env == "array" and self.text.startswith("{", self.i):  # column spec {cc}
-            end = self.text.find("}", self.i)
-            self.i = end + 1 if end > 0 else len(self.text)
-        out.append(("[", at))
+            spec_end = self.text.find("}", self.i)
+            self.i = spec_end + 1 if spec_end > 0 else len(self.text)
         end = f"\\end{{{env}}}"
-        while True:
-            stop = self.text.find(end, self.i)
-            if stop < 0:
-                raise ParseError(f'This "\\begin{{{env}}}" is never ended with "{end}"', at)
-            body = self.text[self.i : stop]
-            rows = body.strip().removesuffix("\\\\").strip()
-            translated = _Translator(rows, self.where[self.i : self.i + len(rows)], self.max_depth - self.depth)
-            translated.text = translated.text.replace("\\\\", ";\x00")  # row breaks
-            for c, p in translated.run():
-                if c != "\x00":
-                    out.append((c, p))
-            self.i = stop + len(end)
-            break
+        stop = self.text.find(end, self.i)
+        if stop < 0:
+            raise ParseError(f'This "\\begin{{{env}}}" is never ended with "{end}"', at)
+        body = self.text[self.i : stop].rstrip()
+        body = body.removesuffix("\\\\")  # a row break after the last row
+        # "\\" ends a row: ";" and a marker, the same length, so positions stay aligned.
+        inner = _Translator(body.replace("\\\\", ";\x00"), self.where[self.i : self.i + len(body)], self.max_depth)
+        inner.depth = self.depth
+        out.append(("[", at))
+        out.extend((c, p) for c, p in inner.run() if c != "\x00")
+        self.i = stop + len(end)
         out.append(("]", self.pos(self.i - 1)))
 
     def environment_name(self) -> str:

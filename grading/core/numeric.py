@@ -225,7 +225,7 @@ def allowed(reference: np.ndarray, answer: np.ndarray, scale: np.ndarray, rtol: 
         return atol + rtol * np.fmax(np.fmax(np.abs(reference), np.abs(answer)), scale)
 
 
-def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+def close(a: np.ndarray | float, b: np.ndarray | float, rtol: float, atol: float) -> np.ndarray:
     """Per point: |a - b| <= atol + rtol * max(|a|, |b|); False wherever either side is NaN."""
     with np.errstate(all="ignore"):
         return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
