@@ -505,7 +505,8 @@ FEEDBACK = _cases(
     "feedback",
     [
         (N, "22", "23", NO, "just a wrong number", "Not correct."),
-        (N, "sqrt(50)", "7", NO, "just a wrong number: no factor claim", "Not correct."),
+        (N, "sqrt(50)", "7", NO, "sqrt(50) = 7.07 rounded too early: close, no factor claim", "off by 1 %"),
+        (N, "sqrt(50)", "8", NO, "just a wrong number: no factor claim", "Not correct."),
         (N, "5", "7", NO, "no factor claim for a constant reference", "Not correct."),
         (N, "3", "-3", NO, "a sign error", "sign"),
         (N, "-2/3", "2/3", NO, "a sign error", "sign"),

@@ -123,7 +123,7 @@ def test_an_authored_wrong_answer_wins_over_the_engines_own_shape_diagnosis():
     ("reference", "answer", "expected"),
     [
         ("22", "23", "Not correct."),
-        ("sqrt(50)", "7", "Not correct."),
+        ("sqrt(50)", "8", "Not correct."),
         ("22", "-22", "Check the sign: your answer is the negative of the correct one."),
         ("4", "0.25", "Your answer is the reciprocal of the correct one (upside down)."),
         ("5", "10", "Your answer is twice the correct one: look for a factor of 2."),
