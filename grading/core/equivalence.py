@@ -126,7 +126,8 @@ def same(
     if budget is None:
         return bool(ok.all())
     # One step under the budget (one child process where signals cannot be used).
-    return budget.run(partial(_decide, (ref, ref_guards), (ans, ans_guards), symbols, tol, points, ~ok))
+    undefined = np.isnan(values)  # where the reference is defined and the answer (as written) seems not
+    return budget.run(partial(_decide, (ref, ref_guards), (ans, ans_guards), symbols, tol, points, ~ok, undefined))
 
 
 def _decide(
@@ -136,19 +137,30 @@ def _decide(
     tol: Tolerance,
     points: np.ndarray,
     disagree: np.ndarray,
+    undefined: np.ndarray,
 ) -> bool | None:
     """Settle the float screening: a disagreement counts once high precision confirms it; agreement
-    is confirmed exactly where both sides are rational functions, else at high precision."""
+    is confirmed exactly where both sides are rational functions, else at high precision. Where
+    the answer seemed undefined, only real high-precision evaluation of it as written decides."""
+    try:
+        for j in np.flatnonzero(undefined):
+            if numeric.agree_precisely(ref, ans, symbols, points[j], tol.rtol, tol.atol) is False:
+                return False
+    except numeric.Unsupported:
+        return None
+    disagree = disagree & ~undefined
+    if numeric.is_rational_function(ref[0]) and numeric.is_rational_function(ans[0]):
+        # Exactly, first where floats disagreed (cancellation or a real difference), then spread out.
+        spread = points[:: max(1, len(points) // _EXACT_POINTS)]
+        decided = _exactly_same(ref[0], ans[0], symbols, tol, np.concatenate([points[disagree], spread]))
+        if decided is not None:
+            return decided
     try:
         for j in np.flatnonzero(disagree):
             if numeric.agree_precisely(ref, ans, symbols, points[j], tol.rtol, tol.atol) is False:
                 return False
     except numeric.Unsupported:
         return None
-    if numeric.is_rational_function(ref[0]) and numeric.is_rational_function(ans[0]):
-        decided = _exactly_same(ref[0], ans[0], symbols, tol, points)
-        if decided is not None:
-            return decided
     confirmed = 0
     try:
         for point in _confirmation_rows(ref[0], symbols, ref[1]):
@@ -168,7 +180,7 @@ def _exactly_same(
 ) -> bool | None:
     rtol, atol = gmpy2.mpq(tol.rtol), gmpy2.mpq(tol.atol)
     checked = 0
-    for point in points[:: max(1, len(points) // _EXACT_POINTS)]:  # spread over every regime
+    for point in points:
         env = dict(zip(symbols, numeric.rational_point(point), strict=True))
         try:
             r, scale = numeric.exact(ref, env)
