@@ -11,6 +11,7 @@ import sympy
 from .builder import Value
 from .limits import DEFAULT_LIMITS
 from .parsing import FUNCTIONS
+from .typesetting import ordered_terms
 
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 _TEXT_NAMES = {f.build: f.name for f in FUNCTIONS.values() if isinstance(f.build, type)}
@@ -79,7 +80,7 @@ def _text(expr: sympy.Basic) -> tuple[str, int]:
     if expr is sympy.I:
         return "sqrt(-1)", _ATOM
     if expr.is_Add:
-        first, *others = expr.as_ordered_terms()
+        first, *others = ordered_terms(expr)
         text = _wrap(first, _ADD)
         for term in others:
             part = _wrap(term, _ADD)

@@ -48,6 +48,11 @@ def _symbol(name: str) -> str:
     return f"{head}_{{{tail}}}" if tail else head
 
 
+def ordered_terms(expr: sympy.Add) -> list[sympy.Basic]:
+    """The terms of a sum, highest degree first and numbers last (SymPy's own ordering is slow)."""
+    return sorted(expr.args, key=lambda t: (t.is_Number, -_degree(t)))
+
+
 def _degree(term: sympy.Basic) -> int:
     """Total degree in the variables of a product of powers (for ordering terms); 0 for anything else."""
     degree = 0
@@ -91,7 +96,7 @@ def _latex(expr: sympy.Basic) -> tuple[str, int]:
     if expr is sympy.nan or expr is sympy.zoo:
         return r"\text{undefined}", _ATOM
     if expr.is_Add:
-        terms = sorted(expr.args, key=lambda t: (t.is_Number, -_degree(t)))
+        terms = ordered_terms(expr)
         text = _wrap(terms[0], _ADD)
         for term in terms[1:]:
             part = _wrap(term, _ADD)

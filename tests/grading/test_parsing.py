@@ -478,7 +478,7 @@ def test_to_text_round_trip_of_table(text):
 
 
 def test_to_text_is_readable():
-    assert to_text(parse("2x - 3y^2 + 1/2", ["x", "y"]).value) == "2*x - 3*y^2 + 1/2"
+    assert to_text(parse("2x - 3y^2 + 1/2", ["x", "y"]).value) == "-3*y^2 + 2*x + 1/2"  # highest degree first
     assert to_text(parse("e^x + sqrt(x)", ["x"]).value) == "x^(1/2) + exp(x)"
     assert to_text(parse("[[1, x], [2, 3]]", ["x"]).value) == "[[1, x], [2, 3]]"
     assert to_text(E) == "exp(1)"
