@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 
@@ -203,6 +204,12 @@ class _Names:
             for s in range(max(0, index - self.longest + 1), index + 1)
             for e in range(index + 1, min(len(word), s + self.longest) + 1)
         )
+
+
+@lru_cache(maxsize=512)
+def _plain_names(variables: tuple[str, ...]) -> _Names:
+    """The names of an answer without constants (every student answer): built once per variable list."""
+    return _Names(variables, {})
 
 
 def _constant(value: sympy.Basic) -> Val:
@@ -601,7 +608,7 @@ def parse(
     limits = limits or DEFAULT_LIMITS
     if len(text) > limits.max_length:
         raise LimitError(f"The answer is too long (more than {limits.max_length} characters).")
-    names = _Names(variables, constants or {})
+    names = _Names(variables, constants) if constants else _plain_names(tuple(variables))
     tokens = tokenize(text, limits)
     try:
         parser = _Parser(tokens, names, limits, text)

@@ -65,9 +65,9 @@ def _wrap(expr: sympy.Basic, level: int) -> str:
 def _text(expr: sympy.Basic) -> tuple[str, int]:
     """Text and binding strength of one expression."""
     if expr.is_Integer:
-        return _integer(int(expr.p)), _ATOM if expr >= 0 else _ADD
+        return _integer(int(expr.p)), _ATOM if expr.p >= 0 else _ADD
     if expr.is_Rational:
-        return f"{_integer(int(expr.p))}/{_integer(expr.q)}", _MUL if expr > 0 else _ADD
+        return f"{_integer(int(expr.p))}/{_integer(expr.q)}", _MUL if expr.p > 0 else _ADD
     if expr.is_Float:  # written as a decimal, which parses back as the exact rational it shows
         text = str(expr)
         return text, _ADD if text.startswith("-") else _ATOM

@@ -56,12 +56,11 @@ def ordered_terms(expr: sympy.Add) -> list[sympy.Basic]:
 def _degree(term: sympy.Basic) -> int:
     """Total degree in the variables of a product of powers (for ordering terms); 0 for anything else."""
     degree = 0
-    for factor in sympy.Mul.make_args(term):
-        base, exponent = factor.as_base_exp()
-        if base.is_Symbol and exponent.is_Integer:
-            degree += int(exponent)
-        elif base.is_Symbol:
+    for factor in term.args if term.is_Mul else (term,):
+        if factor.is_Symbol:
             degree += 1
+        elif factor.is_Pow and factor.base.is_Symbol:
+            degree += int(factor.exp.p) if factor.exp.is_Integer else 1
     return degree
 
 
@@ -79,10 +78,10 @@ def _part(factors: list[sympy.Basic]) -> str:
 
 def _latex(expr: sympy.Basic) -> tuple[str, int]:
     if expr.is_Integer:
-        return str(expr.p), _ATOM if expr >= 0 else _ADD
+        return str(expr.p), _ATOM if expr.p >= 0 else _ADD
     if expr.is_Rational:
         text = rf"\frac{{{abs(expr.p)}}}{{{expr.q}}}"
-        return (f"- {text}", _ADD) if expr < 0 else (text, _MUL)
+        return (f"- {text}", _ADD) if expr.p < 0 else (text, _MUL)
     if expr.is_Float:
         return str(expr), _ATOM
     if expr.is_Symbol:
@@ -118,7 +117,7 @@ def _latex(expr: sympy.Basic) -> tuple[str, int]:
 def _product(expr: sympy.Mul) -> tuple[str, int]:
     coefficient, rest = expr.as_coeff_Mul()
     sign = ""
-    if coefficient.is_negative:
+    if coefficient.is_Rational and coefficient.p < 0 or coefficient.is_Float and coefficient < 0:
         sign, coefficient = "- ", -coefficient
     numerator: list[sympy.Basic] = []
     denominator: list[sympy.Basic] = []
@@ -131,7 +130,7 @@ def _product(expr: sympy.Mul) -> tuple[str, int]:
             numerator.append(coefficient)
     for factor in sorted(sympy.Mul.make_args(rest), key=lambda f: bool(f.free_symbols)):  # numbers first
         base, exponent = factor.as_base_exp()
-        if exponent.is_Rational and exponent.is_negative and not factor.is_Rational:
+        if exponent.is_Rational and exponent.p < 0 and not factor.is_Rational:
             denominator.append(base**-exponent)
         else:
             numerator.append(factor)
@@ -148,7 +147,7 @@ def _power(expr: sympy.Pow) -> tuple[str, int]:
         return rf"\sqrt{{{_latex(base)[0]}}}", _ATOM
     if exponent.is_Rational and exponent.p == 1 and exponent.q > 0:
         return rf"\sqrt[{exponent.q}]{{{_latex(base)[0]}}}", _ATOM
-    if exponent.is_Rational and exponent.is_negative:
+    if exponent.is_Rational and exponent.p < 0:
         return rf"\frac{{1}}{{{_latex(base**-exponent)[0]}}}", _MUL
     power = _latex(exponent)[0]
     if isinstance(base, sympy.Function) and type(base) in _NAMED:  # sin^2(x)
