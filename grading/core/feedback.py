@@ -70,7 +70,10 @@ class _Values:
         self.reference, self.symbols, self.tol = reference, symbols, tol
         self.points = numeric.sample_points(len(symbols))
         self.refs = [sample_reference(r, symbols, reference.guards) for r in components(reference.value)]
-        self.answers = [numeric.evaluate(a, symbols, self.points, answer.guards) for a in components(answer.value)]
+        # Too large for float64 stays infinite (a mismatch), so NaN means undefined over the reals.
+        self.answers = [
+            numeric.evaluate(a, symbols, self.points, answer.guards, overflow=True) for a in components(answer.value)
+        ]
 
     def agree(self, i: int, j: int, transform=None, tol: Tolerance | None = None) -> bool:
         """Whether answer component j matches `transform` of reference component i at i's points."""

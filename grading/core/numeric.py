@@ -334,6 +334,19 @@ _PRECISE: dict[type, Callable] = {
 }
 
 
+# Functions whose relative error grows with the size of their argument: exp(z) needs log10|z| more
+# digits of z than of the result (so does sin(z) to know where in its period z is).
+_CONDITIONED = (
+    sympy.exp, sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot, sympy.sinh, sympy.cosh,
+    sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
+)  # fmt: skip
+_MAX_DPS = 1200
+
+
+class _Unreliable(Exception):
+    """The working precision cannot give this value to the digits it must be compared at."""
+
+
 class _Precise:
     """One real evaluation at one point; raises ValueError where the expression is undefined."""
 
@@ -341,6 +354,7 @@ class _Precise:
         self.env = env
         self.memo: dict[sympy.Basic, mpmath.mpf] = {}
         self.total = mpmath.mpf(0)
+        self.condition = mpmath.mpf(1)  # how much the relative error of the inputs is amplified
 
     def value(self, e: sympy.Basic) -> mpmath.mpf:
         found = self.memo.get(e)
@@ -380,11 +394,16 @@ class _Precise:
             power = self.value(exponent)
             if base == 0 and power <= 0:
                 raise ValueError("division by zero")
+            if base != 0:
+                self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
             return base**power
         func = _PRECISE.get(type(e))
         if func is None:
             raise Unsupported(type(e).__name__)
-        return func(*(self.value(a) for a in e.args))
+        args = [self.value(a) for a in e.args]
+        if isinstance(e, _CONDITIONED):
+            self.condition = max(self.condition, abs(args[0]))
+        return func(*args)
 
 
 def precision_for(*exprs: sympy.Basic) -> int:
@@ -396,7 +415,26 @@ def precision_for(*exprs: sympy.Basic) -> int:
 def precise(
     expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
 ) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf] | None:
-    """(value, scale, rounding scale) at one point at `dps` digits; None where undefined over the reals."""
+    """(value, scale, rounding scale) at one point, to about `dps` digits; None where undefined over the reals.
+
+    Where the expression is ill-conditioned (exp or sin of a huge number) the precision is raised by
+    the digits it loses; past `_MAX_DPS` the point cannot be evaluated reliably (`_Unreliable`).
+    """
+    found = _precise(expr, symbols, point, guards, dps)
+    if found is None or found[3] <= dps - 30:
+        return None if found is None else found[:3]
+    needed = found[3] + dps
+    if needed > _MAX_DPS:
+        raise _Unreliable
+    again = _precise(expr, symbols, point, guards, needed)
+    if again is not None and again[3] > needed - 30:
+        raise _Unreliable
+    return None if again is None else again[:3]
+
+
+def _precise(
+    expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf, int] | None:
     with mpmath.workdps(dps):
         walk = _Precise({s: mpmath.mpf(float(v)) for s, v in zip(symbols, point, strict=True)})
         try:
@@ -408,7 +446,8 @@ def precise(
         scale = mpmath.mpf(0)
         if expr.is_Add and symbols and expr.free_symbols:
             scale = mpmath.fsum(abs(walk.memo[a]) for a in expr.args)
-        return value, scale, max(walk.total, abs(value))
+        lost = int(mpmath.log10(walk.condition)) + 1 if walk.condition > 1 else 0
+        return value, scale, max(walk.total, abs(value)), lost
 
 
 def agree_precisely(
@@ -419,12 +458,16 @@ def agree_precisely(
     rtol: float,
     atol: float,
 ) -> bool | None:
-    """At one point, at high precision: True/False, or None where the reference is not defined."""
+    """At one point, at high precision: True/False, or None where the reference is not defined there
+    (or neither side can be evaluated reliably there: the point proves nothing)."""
     dps = precision_for(ref[0], ans[0])
-    r = precise(ref[0], symbols, point, ref[1], dps)
-    if r is None:
+    try:
+        r = precise(ref[0], symbols, point, ref[1], dps)
+        if r is None:
+            return None
+        a = precise(ans[0], symbols, point, ans[1], dps)
+    except _Unreliable:
         return None
-    a = precise(ans[0], symbols, point, ans[1], dps)
     if a is None:
         return False
     with mpmath.workdps(dps):
