@@ -168,7 +168,7 @@ def _decide(
             if agreed is False:
                 return False
             confirmed += agreed is True
-            if confirmed == _CONFIRM_POINTS:
+            if confirmed == _CONFIRM_POINTS or (confirmed and not symbols):  # a number: one point is all
                 break
     except numeric.Unsupported:
         return None
