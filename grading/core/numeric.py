@@ -466,6 +466,14 @@ def agree_precisely(
         if r is None:
             return None
         a = precise(ans[0], symbols, point, ans[1], dps)
+        while a is None and dps < _MAX_DPS:
+            # Undefined, or rounded just outside a domain (asin of u/sqrt(u^2 + 1) for a huge u):
+            # only more digits tell the two apart.
+            dps = min(4 * dps, _MAX_DPS)
+            a = precise(ans[0], symbols, point, ans[1], dps)
+            r = precise(ref[0], symbols, point, ref[1], dps) if a is not None else r
+            if r is None:
+                return None
     except _Unreliable:
         return None
     if a is None:
