@@ -140,7 +140,10 @@ class _Floats:
     def value(self, e: sympy.Basic) -> np.ndarray | float:
         found = self.memo.get(e)
         if found is None:
-            found = self.memo[e] = self._compute(e)
+            found = self._compute(e)
+            if not isinstance(found, np.ndarray) and not np.isfinite(found) and not e.is_Atom:
+                found = _constant(e)  # cos(exp(729)): float64 overflows on the way, not at the end
+            self.memo[e] = found
         return found
 
     def _compute(self, e: sympy.Basic) -> np.ndarray | float:
@@ -404,6 +407,15 @@ class _Precise:
         if isinstance(e, _CONDITIONED):
             self.condition = max(self.condition, abs(args[0]))
         return func(*args)
+
+
+def _constant(e: sympy.Basic) -> float:
+    """A number that float64 cannot compute directly, at high precision (NaN where undefined)."""
+    try:
+        found = precise(e, (), (), (), precision_for(e))
+    except (_Unreliable, Unsupported):
+        return np.nan
+    return np.nan if found is None else float(found[0])
 
 
 def precision_for(*exprs: sympy.Basic) -> int:
