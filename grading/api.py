@@ -152,11 +152,11 @@ def preview_answer(request, payload: PreviewIn):
     if exercise is None:
         raise HttpError(404, "No such exercise.")
     _rate_limit(request, group="previews", rate=settings.PREVIEW_RATE)
-    from grading.core import SpecError, preview
+    from grading.core import SpecError, preview_answer
 
     try:
-        variables = variants.engine_exercise(exercise).variables
+        engine = variants.engine_exercise(exercise)
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
-    result = preview(payload.answer, exercise.kind, variables)
+    result = preview_answer(engine, payload.answer)
     return {"ok": result.ok, "latex": result.latex, "error": result.error, "position": result.position}

@@ -29,7 +29,9 @@ MIN_DRAWS = 6
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 CORRECT = "Correct."
-UNDECIDED = "This answer could not be checked reliably (it is undefined at most test values); it did not cost you an attempt."
+UNDECIDED = (
+    "This answer could not be checked reliably (it is undefined at most test values); it did not cost you an attempt."
+)
 _MAX_MUTATIONS = 24
 
 
@@ -114,7 +116,9 @@ def read_context(shapes: object, functions: object, key: str = "") -> Context:
         if f in RESERVED or f in dict(declared):
             raise ContextError(f"{where}: {f} is already a symbol or a reserved word")
         if meaning is not None and meaning not in evaluate.FIXED_FUNCTIONS:
-            raise ContextError(f"{where}: expected one of {', '.join(evaluate.FIXED_FUNCTIONS)} or nothing, got {meaning!r}")
+            raise ContextError(
+                f"{where}: expected one of {', '.join(evaluate.FIXED_FUNCTIONS)} or nothing, got {meaning!r}"
+            )
         fns.append((f, meaning))
     return Context(tuple(sorted(declared)), tuple(sorted(fns)))
 
@@ -210,7 +214,9 @@ def _factor_message(k: float, what: str) -> str:
         return f"The sign is wrong: your answer is minus {what}."
     words = {2.0: "twice", 0.5: "half", 4.0: "four times", 0.25: "a quarter of", 3.0: "three times",
              1 / 3: "a third of", -2.0: "minus twice", -0.5: "minus half"}  # fmt: skip
-    hint = " Check the factor 2 that differentiating a square or a quadratic form brings." if abs(k) in (2.0, 0.5) else ""
+    hint = (
+        " Check the factor 2 that differentiating a square or a quadratic form brings." if abs(k) in (2.0, 0.5) else ""
+    )
     return f"Your answer is {words[k]} {what}.{hint}"
 
 
@@ -226,7 +232,9 @@ def _rebuild(node: Node, fn: Callable[[Node], Node | None]) -> Node:
     return replace(node, args=tuple(_rebuild(a, fn) for a in node.args))
 
 
-def _one_at_a_time(tree: Node, match: Callable[[Node], bool], change: Callable[[Node], Node]) -> Iterable[tuple[Node, Node]]:
+def _one_at_a_time(
+    tree: Node, match: Callable[[Node], bool], change: Callable[[Node], Node]
+) -> Iterable[tuple[Node, Node]]:
     for target in tree.walk():
         if match(target):
             yield target, _rebuild(tree, lambda n, t=target: change(n) if n is t else None)
@@ -242,12 +250,20 @@ def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
     tree = ref.closed.root
     fns = [n for n in tree.walk() if n.op == "fn" and n.value >= 1]
     if fns:
-        lowered = _rebuild(tree, lambda n: replace(n, value=n.value - 1, args=(_rebuild(n.args[0], lambda m: None),)) if n.op == "fn" and n.value >= 1 else None)
+        lowered = _rebuild(
+            tree,
+            lambda n: (
+                replace(n, value=n.value - 1, args=(_rebuild(n.args[0], lambda m: None),))
+                if n.op == "fn" and n.value >= 1
+                else None
+            ),
+        )
         f = fns[0]
         yield lowered, (f"You wrote {f.name} where its derivative {f.name}′ belongs: the Jacobian of an elementwise "
                         f"{f.name} at z is diag({f.name}′(z)), not diag({f.name}(z)).")  # fmt: skip
     for target, mutated in _one_at_a_time(
-        tree, lambda n: n.op == "call" and n.name == "diag" and any(m.op == "fn" for m in n.walk()),
+        tree,
+        lambda n: n.op == "call" and n.name == "diag" and any(m.op == "fn" for m in n.walk()),
         lambda n: Node("eye", name="I"),
     ):
         yield mutated, (f"The factor {to_text(target)} is missing: the Jacobian of the elementwise function sits "
@@ -257,7 +273,11 @@ def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
             for keep, drop in ((0, 1), (1, 0)):
                 if any(m.op == "fn" for m in node.args[drop].walk()):
                     mutated = _rebuild(tree, lambda n, t=node, k=keep: n.args[k] if n is t else None)
-                    yield mutated, f"The factor ⊙ {to_text(node.args[drop])} is missing (chain rule through the elementwise function)."
+                    yield (
+                        mutated,
+                        f"The factor ⊙ {to_text(node.args[drop])} is missing "
+                        "(the chain rule through the elementwise function).",
+                    )
     for f in [n for n in tree.walk() if n.op == "fn"]:
         arg = f.args[0]
         if arg.op == "add":
@@ -269,11 +289,16 @@ def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
     for target, mutated in _one_at_a_time(tree, lambda n: n.op == "mul" and n not in ref.closed.scalar_mul,
                                           lambda n: replace(n, args=n.args[::-1])):  # fmt: skip
         a, b = target.args
-        yield mutated, f"{to_text(a)} and {to_text(b)} are multiplied in the wrong order: matrix products do not commute."
+        yield (
+            mutated,
+            f"{to_text(a)} and {to_text(b)} are multiplied in the wrong order: matrix products do not commute.",
+        )
     for target, mutated in _one_at_a_time(tree, lambda n: n.op == "T", lambda n: n.args[0]):
         yield mutated, f"Check the transposes: {to_text(target)} should appear there, transposed."
     square = {s for s, (r, c) in ref.context.declared.items() if r == c and r != 1}
-    for target, mutated in _one_at_a_time(tree, lambda n: n.op == "sym" and n.name in square, lambda n: Node("T", (n,))):
+    for target, mutated in _one_at_a_time(
+        tree, lambda n: n.op == "sym" and n.name in square, lambda n: Node("T", (n,))
+    ):
         yield mutated, f"Check the transposes: {target.name} appears there, not {target.name}ᵀ."
 
 
@@ -315,9 +340,9 @@ def diagnose(ref: Reference, answer: Typed, values: list[np.ndarray], tol: Toler
     k = _factor(ref.values, values, tol)
     if k is not None:
         return _factor_message(k, ref.what)
-    if ref.shape[0] == ref.shape[1] and ref.shape[0] != 1:
-        if compare_values([np.swapaxes(v, -1, -2) for v in ref.values], values, tol):
-            return f"This is the transpose of {ref.what}{_layout_note(ref)}."
+    transposed = [np.swapaxes(v, -1, -2) for v in ref.values]
+    if ref.shape[0] == ref.shape[1] != 1 and compare_values(transposed, values, tol):
+        return f"This is the transpose of {ref.what}{_layout_note(ref)}."
     budget.check()
     if (note := _symmetric_only(ref, answer, tol)) is not None:
         return note

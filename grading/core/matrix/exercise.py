@@ -66,7 +66,9 @@ class MatrixExercise:
         if not isinstance(spec, dict):
             raise SpecError("spec: expected a mapping")
         if unknown := set(spec) - TOP_KEYS:
-            raise SpecError(f"{sorted(map(str, unknown))[0]}: unknown key for kind {KIND}; allowed: {', '.join(sorted(TOP_KEYS))}")
+            raise SpecError(
+                f"{sorted(map(str, unknown))[0]}: unknown key for kind {KIND}; allowed: {', '.join(sorted(TOP_KEYS))}"
+            )
         for key in ("slug", "kind", "shapes", "reference"):
             if key not in spec:
                 raise SpecError(f"{key}: required")
@@ -134,9 +136,13 @@ class MatrixExercise:
         if form in ("gradient", "hessian") and f_shape != (1, 1):
             raise SpecError(f"{key}.function: a {form} needs a scalar function; this one is {shape_text(f_shape)}")
         if form in ("jacobian", "hessian") and w_shape[1] != 1:
-            raise SpecError(f"{key}.wrt: a {form} is taken with respect to a vector; {self.wrt} is {shape_text(w_shape)}")
+            raise SpecError(
+                f"{key}.wrt: a {form} is taken with respect to a vector; {self.wrt} is {shape_text(w_shape)}"
+            )
         if form == "jacobian" and f_shape[1] != 1:
-            raise SpecError(f"{key}.function: a Jacobian needs a vector-valued function; this one is {shape_text(f_shape)}")
+            raise SpecError(
+                f"{key}.function: a Jacobian needs a vector-valued function; this one is {shape_text(f_shape)}"
+            )
         default = "numerator" if form == "jacobian" else "denominator"
         self.layout = body.get("layout", default)
         if self.layout not in ("numerator", "denominator") or (form == "hessian" and self.layout != default):
@@ -172,7 +178,9 @@ class MatrixExercise:
         if self.function is None:
             return None
         try:
-            return references.sympy_closed_form(self.context, self.function, self.wrt, self.form, self.layout, self.shape)
+            return references.sympy_closed_form(
+                self.context, self.function, self.wrt, self.form, self.layout, self.shape
+            )
         except references.Unsupported:
             return None
 
@@ -230,7 +238,9 @@ class MatrixExercise:
             except Exception as exc:  # noqa: BLE001 - JAX's errors are many; the author needs the text
                 return [f"JAX could not compute the reference: {exc}"]
             if self.closed_text is not None and answers.compare_values(jax, ref.values, _CROSS) is not True:
-                problems.append(f"the closed form {self.closed_text} disagrees with JAX's {self.what} of {self._function_text()}")
+                problems.append(
+                    f"the closed form {self.closed_text} disagrees with JAX's {self.what} of {self._function_text()}"
+                )
             sym = self.sympy_closed
             if sym is not None:
                 from .evaluate import values

@@ -114,7 +114,9 @@ class _ToSympy:
         if name not in self.symbols:
             r, c = self.context.declared[name]
             self.symbols[name] = (
-                sympy.Symbol(name, real=True) if (r, c) == (1, 1) else sympy.MatrixSymbol(name, self.dim(r), self.dim(c))
+                sympy.Symbol(name, real=True)
+                if (r, c) == (1, 1)
+                else sympy.MatrixSymbol(name, self.dim(r), self.dim(c))
             )
         return self.symbols[name]
 
@@ -174,7 +176,7 @@ class _ToSympy:
         if op == "call":
             a = args[0]
             name = node.name
-            if name == "norm" or name == "sum" or (name == "diag" and not self.typed.of(node.args[0])[1] == 1):
+            if name == "norm" or name == "sum" or (name == "diag" and self.typed.of(node.args[0])[1] != 1):
                 _unsupported()
             if not is_matrix[0]:
                 return {"diag": lambda v: v, "tr": lambda v: v, "det": lambda v: v, "inv": lambda v: 1 / v,
@@ -188,7 +190,9 @@ class _ToSympy:
             if name == "inv":
                 return sympy.Inverse(a)
             t = sympy.Dummy("t")
-            return ElementwiseApplyFunction(sympy.Lambda(t, {"exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt}[name](t)), a)
+            return ElementwiseApplyFunction(
+                sympy.Lambda(t, {"exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt}[name](t)), a
+            )
         _unsupported()
 
 
@@ -215,7 +219,7 @@ def _fn_of(lam: Any, functions: dict[str, str | None]) -> tuple[str, int]:
 
 
 def _from_sympy(expr: Any, functions: dict[str, str | None]) -> Node:
-    if isinstance(expr, sympy.MatrixSymbol) or isinstance(expr, sympy.Symbol):
+    if isinstance(expr, sympy.MatrixSymbol | sympy.Symbol):
         return Node("sym", name=expr.name)
     if isinstance(expr, sympy.Transpose):
         return Node("T", (_from_sympy(expr.arg, functions),))

@@ -210,8 +210,9 @@ class _Checker:
         if name in ("exp", "log", "sqrt"):
             if r != 1 and c != 1:
                 raise self.error(
-                    node, f"{self.src(node)}: {name} applies to scalars and, entry by entry, to vectors; "
-                    f"{self.src(arg)} is {shape_text(shape)}."
+                    node,
+                    f"{self.src(node)}: {name} applies to scalars and, entry by entry, to vectors; "
+                    f"{self.src(arg)} is {shape_text(shape)}.",
                 )
             return shape
         raise AssertionError(name)

@@ -152,7 +152,9 @@ class _Lexer:
 
     def after_caret(self) -> bool:
         t = self.tokens
-        return bool(t) and (t[-1].kind == "^" or (t[-1].kind == "(" and t[-1].text == "{" and len(t) > 1 and t[-2].kind == "^"))
+        return bool(t) and (
+            t[-1].kind == "^" or (t[-1].kind == "(" and t[-1].text == "{" and len(t) > 1 and t[-2].kind == "^")
+        )
 
     def run(self) -> list[Tok]:
         text, n = self.text, len(self.text)
@@ -167,7 +169,9 @@ class _Lexer:
                 assert m is not None
                 digits = sum(ch.isdigit() for ch in m.group(1))
                 if digits > MAX_DIGITS:
-                    raise MatrixInputError(f"The number at position {start + 1} has more than {MAX_DIGITS} digits.", start)
+                    raise MatrixInputError(
+                        f"The number at position {start + 1} has more than {MAX_DIGITS} digits.", start
+                    )
                 self.emit("num", m.group(0), start, m.end())
                 self.i = m.end()
             elif c.isascii() and c.isalpha():
@@ -189,7 +193,9 @@ class _Lexer:
                 self.emit("norm", c, start, start + 1)
                 self.i += 1
             elif c == "|":
-                raise MatrixInputError("A single | is not understood here: write a norm as ‖v‖, ||v|| or norm(v).", start)
+                raise MatrixInputError(
+                    "A single | is not understood here: write a norm as ‖v‖, ||v|| or norm(v).", start
+                )
             elif c in _OPENERS or c in ")]}":
                 self.emit("(" if c in _OPENERS else ")", c, start, start + 1)
                 self.i += 1
@@ -235,7 +241,9 @@ class _Lexer:
                 self.i += 1
             else:
                 shown = c if c.isprintable() else f"U+{ord(c):04X}"
-                raise MatrixInputError(f'The character "{shown}" at position {start + 1} is not understood here.', start)
+                raise MatrixInputError(
+                    f'The character "{shown}" at position {start + 1} is not understood here.', start
+                )
         self.emit("end", "", n, n)
         return self.tokens
 
@@ -464,7 +472,9 @@ class _Parser:
                 raise self.fail('"}"')
             close = self.take()
             if close.text != "}":
-                raise MatrixInputError(f'"{opener.text}" at position {opener.pos + 1} is closed by "{close.text}".', close.pos)
+                raise MatrixInputError(
+                    f'"{opener.text}" at position {opener.pos + 1} is closed by "{close.text}".', close.pos
+                )
             return inner
         exponent = self.constant()
         return self.node("pow", (base,), value=exponent, end=self.tokens[self.k - 1].end)
@@ -485,7 +495,9 @@ class _Parser:
         else:
             raise self.fail("an exponent (T, -1 or a number)")
         if not math.isfinite(value) or abs(value) > MAX_SCALAR_EXPONENT:
-            raise MatrixInputError(f"The exponent at position {tok.pos + 1} is too large (at most {MAX_SCALAR_EXPONENT}).", tok.pos)
+            raise MatrixInputError(
+                f"The exponent at position {tok.pos + 1} is too large (at most {MAX_SCALAR_EXPONENT}).", tok.pos
+            )
         return value
 
     def argument(self, name: str) -> Node:
@@ -509,7 +521,9 @@ class _Parser:
             raise self.fail(f'"{_OPENERS[opener.text]}"')
         close = self.take()
         if _OPENERS[opener.text] != close.text:
-            raise MatrixInputError(f'"{opener.text}" at position {opener.pos + 1} is closed by "{close.text}".', close.pos)
+            raise MatrixInputError(
+                f'"{opener.text}" at position {opener.pos + 1} is closed by "{close.text}".', close.pos
+            )
         return Node(inner.op, inner.args, inner.name, inner.value, opener.pos, close.end)
 
     def primary(self) -> Node:
@@ -561,7 +575,9 @@ class _Parser:
                 self.take()
                 sub = self.take()
                 if sub.text not in ("2", "F"):
-                    raise MatrixInputError("Only the Euclidean norm ‖v‖_2 and the Frobenius norm ‖A‖_F are known.", sub.pos)
+                    raise MatrixInputError(
+                        "Only the Euclidean norm ‖v‖_2 and the Frobenius norm ‖A‖_F are known.", sub.pos
+                    )
                 end = sub.end
             return self.node("call", (inner,), name="norm", start=tok.pos, end=end)
         if tok.kind == "frac":
@@ -575,7 +591,7 @@ class _Parser:
             return self.node("div", (num, den), start=tok.pos)
         if tok.kind == "T":
             raise MatrixInputError(f"A transpose at position {tok.pos + 1} needs something before it.", tok.pos)
-        raise self.fail("a symbol, a number or \"(\"")
+        raise self.fail('a symbol, a number or "("')
 
 
 def _fold(node: Node) -> float:
