@@ -79,6 +79,9 @@ class PreviewOut(Schema):
     latex: str | None = Field(description="How the answer was read, as LaTeX.")
     error: str | None = Field(description="Why it cannot be read.")
     position: int | None = Field(description="The 0-based index of the character the error points at.")
+    note: str | None = Field(
+        None, description="A readable answer's warning, e.g. that its shape is not the expected one."
+    )
 
 
 def _rate_limit(request: HttpRequest, group: str = "submissions", rate: str | None = None) -> None:
@@ -159,4 +162,10 @@ def preview_answer(request, payload: PreviewIn):
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
     result = preview_answer(engine, payload.answer)
-    return {"ok": result.ok, "latex": result.latex, "error": result.error, "position": result.position}
+    return {
+        "ok": result.ok,
+        "latex": result.latex,
+        "error": result.error,
+        "position": result.position,
+        "note": result.note,
+    }

@@ -407,7 +407,8 @@ def preview(context: Context, text: str, expected: Shape | None = None, what: st
         return Preview(False, None, "The answer is nested too deeply.")
     latex = f"{to_latex(typed.root)} \\;:\\; {shape_latex(typed.shape)}"
     if expected is not None and typed.shape != expected:
-        return Preview(False, latex, f"Your answer is {shape_text(typed.shape)}, but {what} is {shape_text(expected)}.")
+        note = f"Your answer is {shape_text(typed.shape)}, but {what} is {shape_text(expected)}."
+        return Preview(True, latex, None, note=note)
     return Preview(True, latex, None)
 
 

@@ -151,10 +151,11 @@ class _Lexer:
             raise MatrixInputError(f"The answer is too long (more than {MAX_TOKENS} symbols).", pos)
 
     def after_caret(self) -> bool:
-        t = self.tokens
-        return bool(t) and (
-            t[-1].kind == "^" or (t[-1].kind == "(" and t[-1].text == "{" and len(t) > 1 and t[-2].kind == "^")
-        )
+        """Whether a T here is a transpose: right after ^, ^{, ^- or ^{-."""
+        kinds = [t.kind if t.text != "{" else "{" for t in self.tokens[-3:]]
+        while kinds and kinds[-1] in ("-", "{"):
+            kinds.pop()
+        return bool(kinds) and kinds[-1] == "^"
 
     def run(self) -> list[Tok]:
         text, n = self.text, len(self.text)
@@ -168,9 +169,10 @@ class _Lexer:
                 m = _NUMBER.match(text, self.i)
                 assert m is not None
                 digits = sum(ch.isdigit() for ch in m.group(1))
-                if digits > MAX_DIGITS:
+                if digits > MAX_DIGITS or not 0 <= abs(float(m.group(0))) < 1e30:
                     raise MatrixInputError(
-                        f"The number at position {start + 1} has more than {MAX_DIGITS} digits.", start
+                        f"The number at position {start + 1} is too large (at most {MAX_DIGITS} digits, below 1e30).",
+                        start,
                     )
                 self.emit("num", m.group(0), start, m.end())
                 self.i = m.end()
@@ -179,7 +181,11 @@ class _Lexer:
                 assert m is not None
                 self.word(m.group(0), start, m.end())
             elif c in GREEK:
-                self.word(GREEK[c], start, start + 1)
+                digits = re.compile(r"[0-9]*").match(text, self.i + 1).group(0)  # type: ignore[union-attr]
+                if digits and GREEK[c] + digits in self.table:  # δ2 names delta2
+                    self.word(GREEK[c] + digits, start, start + 1 + len(digits))
+                else:
+                    self.word(GREEK[c], start, start + 1)
             elif c == "." and text.startswith(".*", self.i):
                 self.emit("had", ".*", start, start + 2)
                 self.i += 2
@@ -542,10 +548,22 @@ class _Parser:
         if tok.kind == "fn":
             self.take()
             order = tok.order
-            while self.tok.kind == "prime" or (self.tok.kind == "^" and self.tokens[self.k + 1].kind == "prime"):
-                if self.take().kind == "^":
-                    continue
-                order += self.tokens[self.k - 1].order
+            while True:  # sigma', sigma'', sigma^\prime, sigma^{\prime\prime}
+                kinds = [t.kind for t in self.tokens[self.k : self.k + 3]]
+                if kinds[:1] == ["prime"]:
+                    order += self.take().order
+                elif kinds[:2] == ["^", "prime"]:
+                    self.take()
+                    order += self.take().order
+                elif kinds == ["^", "(", "prime"] and self.tokens[self.k + 1].text == "{":
+                    self.k += 2
+                    while self.tok.kind == "prime":
+                        order += self.take().order
+                    if self.tok.kind != ")" or self.tok.text != "}":
+                        raise self.fail('"}"')
+                    self.take()
+                else:
+                    break
             if order > 2:
                 raise MatrixInputError(f"At most the second derivative of {tok.text} can be used.", tok.pos)
             self.nest()
