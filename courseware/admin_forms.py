@@ -203,6 +203,41 @@ def _parameters(text: str) -> dict:
     return parameters
 
 
+def _shapes(text: str) -> dict:
+    """Matrix expressions: one symbol per line, "x: [n]", "W1: [h, n]" or "c: []" (the brackets optional)."""
+    shapes = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, dims = (part.strip() for part in line.partition(":"))
+        if not colon or not name:
+            raise ValidationError(f'line {number}: write a symbol and its dimensions, e.g. "W1: [h, n]".')
+        if name in shapes:
+            raise ValidationError(f'line {number}: "{name}" is given twice.')
+        shapes[name] = [1 if d == "1" else d for d in _split(dims)]
+    return shapes
+
+
+def _shapes_text(shapes) -> str:
+    if not isinstance(shapes, dict):
+        return ""
+    return "\n".join(f"{name}: [{', '.join(map(str, dims))}]" for name, dims in shapes.items())
+
+
+def _functions(text: str) -> list | dict:
+    """Matrix expressions: "sigma" (an arbitrary function) or "sigma: logistic", comma-separated."""
+    items = [tuple(part.strip() for part in item.partition(":")[::2]) for item in _split(text)]
+    if not any(meaning for _, meaning in items):
+        return [name for name, _ in items]
+    return {name: meaning or None for name, meaning in items}
+
+
+def _functions_text(functions) -> str:
+    if isinstance(functions, dict):
+        return ", ".join(f"{name}: {meaning}" if meaning else str(name) for name, meaning in functions.items())
+    return ", ".join(map(str, functions or []))
+
+
 def _wrong_answers(text: str) -> list[dict]:
     answers = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -232,7 +267,11 @@ def structured_initial(spec: dict) -> dict:
         "reference_form": form,
         "expression": expression,
         "function": "\n".join(map(str, function)) if isinstance(function, list) else str(function),
-        "wrt": ", ".join(map(str, body.get("wrt") or [])),
+        "wrt": body["wrt"] if isinstance(body.get("wrt"), str) else ", ".join(map(str, body.get("wrt") or [])),
+        "shapes": _shapes_text(spec.get("shapes")),
+        "functions": _functions_text(spec.get("functions")),
+        "layout": str(body.get("layout", "")),
+        "closed_form": str(body.get("closed_form", "")),
         "variable": str(body.get("variable", "")),
         "at": ", ".join(f"{k}={_scalar_text(v)}" for k, v in (body.get("at") or {}).items()),
         "direction": ", ".join(_scalar_text(v) for v in body.get("direction") or []),
@@ -279,6 +318,24 @@ class ExerciseForm(forms.ModelForm):
     direction = forms.CharField(
         required=False, help_text='Directional derivative only: e.g. "3, 4" (normalised to unit length).'
     )
+    shapes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='Matrix expression only: one symbol per line with its dimensions, "x: [n]" (a column vector), '
+        '"W1: [h, n]", "c: []" (a scalar).',
+    )  # fmt: skip
+    functions = forms.CharField(
+        required=False, help_text='Matrix expression only: elementwise functions, comma-separated: "sigma" (any '
+        'smooth function) or "sigma: logistic" (also tanh, softplus, exp).',
+    )  # fmt: skip
+    layout = forms.ChoiceField(
+        required=False, choices=[("", "default"), ("numerator", "numerator"), ("denominator", "denominator")],
+        help_text="Matrix expression only: a Jacobian is numerator layout (m×n) and a gradient denominator layout "
+        "(the shape of the variable) unless chosen here.",
+    )  # fmt: skip
+    closed_form = forms.CharField(
+        required=False, label="Closed form", help_text="Matrix expression only: the derivative as a formula, e.g. "
+        "W2 diag(sigma'(W1 x)) W1; checked against JAX and SymPy, and used for the feedback.",
+    )  # fmt: skip
     rtol = forms.FloatField(required=False, label="Relative tolerance", help_text="Default 1e-6.")
     atol = forms.FloatField(required=False, label="Absolute tolerance", help_text="Default 1e-9.")
     partial_credit = forms.BooleanField(
@@ -375,8 +432,10 @@ class ExerciseForm(forms.ModelForm):
 
     def _field_of(self, problem: str) -> str | None:
         problem = _VARIANT.sub("", problem)
-        if problem.startswith(("the reference", "SymPy and JAX", "JAX could not")):
+        if problem.startswith(("the reference", "SymPy and JAX", "JAX could not", "SymPy's")):
             return "reference_form"
+        if problem.startswith("the closed form"):
+            return "closed_form"
         match = _KEY.match(problem)
         if match is None:
             return None
@@ -384,7 +443,7 @@ class ExerciseForm(forms.ModelForm):
         if key == "reference":
             if form == "expression":
                 return "expression"
-            return sub if sub in REFERENCE_KEYS else "reference_form"
+            return sub if sub in (*REFERENCE_KEYS, "layout", "closed_form") else "reference_form"
         return key if key in self.fields else None
 
     def _structured_spec(self, stored: dict) -> dict | None:
@@ -409,6 +468,8 @@ class ExerciseForm(forms.ModelForm):
             if not data.get(name):
                 self.add_error(name, "This field is required.")
         form = data.get("reference_form")
+        if data.get("kind") == "matrix_expression":
+            return self._matrix_spec(stored, slug, form)
         read("variables", _split)
         read("parameters", _parameters)
         read("wrong_answers", _wrong_answers)
@@ -454,6 +515,52 @@ class ExerciseForm(forms.ModelForm):
                 spec[key] = value
             elif key in stored and _is_default(stored[key]):
                 spec[key] = stored[key]  # an explicit default ("variables: []") stays written
+        return spec
+
+    def _matrix_spec(self, stored: dict, slug: str, form: str | None) -> dict | None:
+        """The fields of a matrix-expression exercise (docs/content-format.md), in the documented key order."""
+        data, values = self.cleaned_data, {}
+        for name, parse in (("shapes", _shapes), ("functions", _functions), ("wrong_answers", _wrong_answers)):
+            try:
+                values[name] = parse(data.get(name) or "")
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        if not values.get("shapes") and "shapes" not in self.errors:
+            self.add_error("shapes", "A matrix expression needs its symbols with their shapes.")
+        reference: dict = {}
+        if form == "expression":
+            reference = {"expression": data.get("expression", "").strip()}
+            if not reference["expression"]:
+                self.add_error("expression", "A plain answer needs the answer.")
+        elif form in ("jacobian", "gradient", "hessian"):
+            body = {"function": " ".join((data.get("function") or "").split()), "wrt": (data.get("wrt") or "").strip()}
+            for key in ("function", "wrt"):
+                if not body[key]:
+                    self.add_error(key, f"Needed for the {dict(REFERENCE_FORMS)[form]}.")
+            for key in ("layout", "closed_form"):
+                if data.get(key, "").strip():
+                    body[key] = data[key].strip()
+            reference = {form: body}
+        elif form:
+            self.add_error(
+                "reference_form", "A matrix expression takes a plain answer, a Jacobian, a gradient or a Hessian."
+            )
+        if self.errors:
+            return None
+        spec = {"slug": slug, "kind": "matrix_expression"}
+        for key, value in [
+            ("shapes", values["shapes"]),
+            ("functions", values["functions"]),
+            ("reference", reference),
+            ("rtol", data.get("rtol")),
+            ("atol", data.get("atol")),
+            ("attempts", data.get("attempts")),
+            ("wrong_answers", values["wrong_answers"]),
+        ]:
+            if not _is_default(value):
+                spec[key] = value
+            elif key in stored and _is_default(stored[key]):
+                spec[key] = stored[key]
         return spec
 
 
