@@ -22,6 +22,11 @@ HAD = ({"u": ["n"], "v": ["n"]}, [], "diag(u) v")
 NORM = ({"x": ["n"]}, [], "x / norm(x)")
 HESS = ({"A": ["n", "n"], "x": ["n"]}, [], "A + A^T")
 SYMINV = ({"A": ["n", "n"], "x": ["n"]}, [], "inv(A^T) x")
+LOGC = ({"c": [], "x": ["n"]}, [], "log(c) x")  # undefined for c < 0: sampled where it is defined
+ONEDIM = ({"x": ["n"]}, [], "2 I")  # the Hessian of x^T x: I's size from the only dimension
+SUBSCRIPTED = ({"W_1": ["h", "n"], "x": ["n"]}, [], "W_1 x")
+GREEKS = ({"δ": ["m"], "x": ["n"]}, ["φ"], "phi(δ) x^T")
+PRODT = ({"A": ["n", "n"], "B": ["n", "n"]}, [], "(A B)^T")
 
 C, W, V = "correct", "incorrect", "invalid"
 
@@ -134,6 +139,19 @@ CASES = [
     ("hess identity form", HESS, "I A + A^T I", C, None),
     ("syminv transposed inverse", SYMINV, "A^-T x", C, None),
     ("syminv inverse transposed", SYMINV, "(A^-1)^T x", C, None),
+    ("log where defined", LOGC, "x log(c)", C, None),
+    ("log of the square, equal where the reference is defined", LOGC, "log(c^2) x / 2", C, None),
+    ("log undefined where the reference is", ({"c": [], "x": ["n"]}, [], "log(c^2) x / 2"), "log(c) x", W, None),
+    ("one dimension identity", ONEDIM, "I + I", C, None),
+    ("one dimension identity as product", ONEDIM, "2 I I", C, None),
+    ("declared with underscore typed plain", SUBSCRIPTED, "W1 x", C, None),
+    ("declared with underscore typed braces", SUBSCRIPTED, "W_{1} x", C, None),
+    ("declared with underscore typed subscript", SUBSCRIPTED, "W₁x", C, None),
+    ("greek declared typed in words", GREEKS, "phi(delta) x'", C, None),
+    ("greek declared typed in greek", GREEKS, "φ(δ) xᵀ", C, None),
+    ("transpose word", PRODT, "transpose(B) transpose(A)", C, None),
+    ("inverse word", INV, "inverse(B) inverse(A)", C, None),
+    ("product transpose", PRODT, "B^T A^T", C, None),
     # --- wrong answers --------------------------------------------------------------------------------------
     ("net transposed", NET, "W1^T diag(sigma'(W1 x + b1)) W2^T", W, "transpose"),
     ("net missing diag", NET, "W2 W1", W, "missing"),
@@ -209,6 +227,9 @@ CASES = [
     ("norm exp of matrix", NORM, "exp(x x^T) x", V, "applies to scalars"),
     ("net identity unknown size", NET, "tr(I) W2 W1", V, "size of I"),
     ("net identity wrong shape", NET, "I", W, "m×m"),
+    ("product transpose unordered", PRODT, "A^T B^T", W, "order"),
+    ("one dimension identity wrong", ONEDIM, "I", W, "half"),
+    ("log sign", LOGC, "-x log(c)", W, "sign"),
     ("trace of non-square", TRACE, "tr(A)", V, "not a square"),
     # --- unreadable and hostile input -----------------------------------------------------------------------
     ("empty", NET, "", V, "empty"),

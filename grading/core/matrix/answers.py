@@ -49,6 +49,7 @@ class Context:
 
     shapes: tuple[tuple[str, Shape], ...]
     functions: tuple[tuple[str, str | None], ...]
+    positive: bool = False  # sample positive values only (a reference undefined at most signed ones)
 
     @cached_property
     def declared(self) -> dict[str, Shape]:
@@ -60,7 +61,19 @@ class Context:
 
     @cached_property
     def instances(self) -> list[Instance]:
-        return evaluate.instances(self.declared, dict(self.functions))
+        return evaluate.instances(self.declared, dict(self.functions), self.positive)
+
+    def usable(self, values: list[np.ndarray]) -> int:
+        return sum(int(np.isfinite(v).all(axis=(-2, -1)).sum()) for v in values)
+
+    def sampling(self, typed: Typed) -> tuple[Context, list[np.ndarray]]:
+        """This context and the values of `typed` in it, or the positive one if that defines it more often."""
+        values = [evaluate.values(typed, inst) for inst in self.instances]
+        if self.usable(values) >= MIN_DRAWS or self.positive:
+            return self, values
+        other = replace(self, positive=True)
+        other_values = [evaluate.values(typed, inst) for inst in other.instances]
+        return (other, other_values) if self.usable(other_values) > self.usable(values) else (self, values)
 
     def read(self, text: str, expected: Shape | None = None) -> Typed:
         return check(parse(text, self.names), text_of(text), self.declared, expected)
@@ -75,6 +88,10 @@ def text_of(text: str) -> str:
 def _name(value: object, key: str) -> str:
     import re
 
+    from .syntax import GREEK
+
+    if isinstance(value, str) and value[:1] in GREEK:  # σ declares sigma, δ2 declares delta2
+        value = GREEK[value[0]] + value[1:]
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", value):
         raise ContextError(f"{key}: expected a name (letters, digits, '_'), got {value!r}")
     return value
@@ -88,7 +105,7 @@ def read_context(shapes: object, functions: object, key: str = "") -> Context:
     declared: list[tuple[str, Shape]] = []
     for name, dims in shapes.items():
         where = f"{key}shapes.{name}"
-        _name(name, where)
+        name = _name(name, where)
         if name in RESERVED:
             raise ContextError(f"{where}: {name} is a reserved word of the answer language")
         if not isinstance(dims, list) or len(dims) > 2:
@@ -112,7 +129,7 @@ def read_context(shapes: object, functions: object, key: str = "") -> Context:
     fns: list[tuple[str, str | None]] = []
     for f, meaning in functions.items():
         where = f"{key}functions.{f}"
-        _name(f, where)
+        f = _name(f, where)
         if f in RESERVED or f in dict(declared):
             raise ContextError(f"{where}: {f} is already a symbol or a reserved word")
         if meaning is not None and meaning not in evaluate.FIXED_FUNCTIONS:
@@ -139,7 +156,7 @@ class Reference:
 def reference_from_text(context: Context, text: str, **kw: object) -> Reference:
     """MatrixInputError if the reference itself does not read."""
     typed = context.read(text)
-    values = [evaluate.values(typed, inst) for inst in context.instances]
+    context, values = context.sampling(typed)
     return Reference(context, typed.shape, values, typed, **kw)  # type: ignore[arg-type]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .shapes import Shape, Typed
 from .syntax import Node
 
-DRAWS = 4  # random draws per dimension assignment
+DRAWS = 6  # random draws per dimension assignment
 ASSIGNMENTS = 3  # dimension assignments, each with distinct sizes
 COND_LIMIT = 1e10  # an inverse of a worse-conditioned matrix is treated as undefined
 FIXED_FUNCTIONS = ("logistic", "tanh", "softplus", "exp")
@@ -44,9 +44,13 @@ def _seed(*parts: object) -> int:
 
 
 def instances(
-    declared: dict[str, Shape], functions: dict[str, str | None], salt: str = "", draws: int = DRAWS
+    declared: dict[str, Shape], functions: dict[str, str | None], positive: bool = False, draws: int = DRAWS
 ) -> list[Instance]:
-    """Deterministic instantiations: sizes distinct within each assignment and different across them."""
+    """Deterministic instantiations: sizes distinct within each assignment and different across them.
+
+    `positive` (for a reference undefined at most signed values, such as log(c)) takes absolute values.
+    """
+    salt = "positive" if positive else ""
     names = sorted({d for shape in declared.values() for d in shape if isinstance(d, str)})
     rng = np.random.default_rng(_seed("matrix", salt, tuple(sorted(declared.items())), tuple(sorted(functions))))
     count = len(names)
@@ -65,6 +69,8 @@ def instances(
                 if declared[sym][0] == declared[sym][1]:  # square: keep inverses well conditioned
                     value = value + 2.0 * np.eye(r)
                 values[sym] = value
+        if positive:
+            values = {sym: np.abs(value) for sym, value in values.items()}
         coefficients = {}
         fixed = {}
         for f in sorted(functions):

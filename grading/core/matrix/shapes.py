@@ -226,6 +226,12 @@ def check(tree: Node, text: str, declared: dict[str, Shape], expected: Shape | N
         for mine, want in zip(root, expected, strict=True):
             if isinstance(_find(mine), _Var):
                 checker.unify(mine, want)
+    names = {d for shape in declared.values() for d in shape if isinstance(d, str)}
+    if len(names) == 1:  # with a single dimension, every I is n×n
+        for r, c in checker.raw.values():
+            for d in (r, c):
+                if isinstance(_find(d), _Var):
+                    checker.unify(d, next(iter(names)))
     typed = Typed(tree, scalar_mul=checker.scalar_mul)
     for node, (r, c) in checker.raw.items():
         r, c = _find(r), _find(c)

@@ -33,8 +33,9 @@ MAX_SCALAR_EXPONENT = 64
 MAX_MATRIX_POWER = 16
 
 BUILTINS = {
-    "diag": "diag", "tr": "tr", "trace": "tr", "Tr": "tr", "inv": "inv", "det": "det", "norm": "norm",
-    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "sum": "sum",
+    "diag": "diag", "Diag": "diag", "tr": "tr", "trace": "tr", "Tr": "tr", "inv": "inv", "inverse": "inv",
+    "det": "det", "norm": "norm", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "sum": "sum",
+    "transpose": "transpose",
 }  # fmt: skip
 RESERVED = {*BUILTINS, "I", "T", "odot"}
 
@@ -114,10 +115,10 @@ class Names:
         table: dict[str, tuple[str, str, int]] = {b: ("call", canonical, 0) for b, canonical in BUILTINS.items()}
         table.update({"I": ("eye", "I", 0), "odot": ("had", "", 0)})
         for f in self.functions:
-            table[f] = ("fn", f, 0)
+            table[f] = table[f.replace("_", "")] = ("fn", f, 0)
             table["d" + f] = ("fn", f, 1)
         for s in self.symbols:
-            table[s] = ("sym", s, 0)
+            table[s] = table[s.replace("_", "")] = ("sym", s, 0)  # W_1 declared is typed W_1, W_{1}, W₁ or W1
         return table
 
 
@@ -575,6 +576,8 @@ class _Parser:
             self.nest()
             arg = self.argument(tok.text)
             self.depth -= 1
+            if tok.text == "transpose":
+                return self.node("T", (arg,), start=tok.pos)
             return self.node("call", (arg,), name=tok.text, start=tok.pos)
         if tok.kind == "norm":
             if self.norm_depth:
