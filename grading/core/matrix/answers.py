@@ -10,6 +10,7 @@ reference is, and fewer than `MIN_DRAWS` usable draws leave the check undecided,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -17,6 +18,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from ..budget import Budget, BudgetExceeded
+from ..spec import SpecError
 from ..verdict import TOO_COMPLEX, Preview, Verdict
 from . import evaluate
 from .evaluate import Instance
@@ -33,6 +35,14 @@ UNDECIDED = (
     "This answer could not be checked reliably (it is undefined at most test values); it did not cost you an attempt."
 )
 _MAX_MUTATIONS = 24
+
+
+def spec_error(text: str) -> SpecError:
+    """A SpecError from "key: message" (the key a path into the spec, as the admin places problems by it)."""
+    key, sep, message = text.partition(": ")
+    if sep and re.fullmatch(r"[A-Za-z0-9_.\[\]]+", key):
+        return SpecError(message, key=key)
+    return SpecError(text)
 
 
 class ContextError(ValueError):

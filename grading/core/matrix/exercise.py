@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import SpecError, is_number
+from ..spec import SpecProblem, is_number
 from ..verdict import Preview, Verdict
 from . import answers, references
-from .answers import KIND, Context, ContextError, Reference, Tolerance
-from .printing import to_latex
+from .answers import KIND, Context, ContextError, Reference, Tolerance, spec_error
+from .printing import to_latex, to_text
 from .shapes import Typed, shape_text
 from .syntax import MatrixInputError
 
@@ -64,31 +64,31 @@ class MatrixExercise:
 
     def __init__(self, spec: dict) -> None:
         if not isinstance(spec, dict):
-            raise SpecError("spec: expected a mapping")
+            raise spec_error("spec: expected a mapping")
         if unknown := set(spec) - TOP_KEYS:
-            raise SpecError(
+            raise spec_error(
                 f"{sorted(map(str, unknown))[0]}: unknown key for kind {KIND}; allowed: {', '.join(sorted(TOP_KEYS))}"
             )
         for key in ("slug", "kind", "shapes", "reference"):
             if key not in spec:
-                raise SpecError(f"{key}: required")
+                raise spec_error(f"{key}: required")
         self.slug = spec["slug"]
         if not isinstance(self.slug, str) or not self.slug:
-            raise SpecError("slug: expected a non-empty string")
+            raise spec_error("slug: expected a non-empty string")
         try:
             self.context: Context = answers.read_context(spec["shapes"], spec.get("functions"))
         except ContextError as exc:
-            raise SpecError(exc.message) from None
+            raise spec_error(exc.message) from None
         tol = []
         for key, default in (("rtol", answers.DEFAULT_RTOL), ("atol", answers.DEFAULT_ATOL)):
             value = spec.get(key, default)
             if not is_number(value) or value < 0:
-                raise SpecError(f"{key}: expected a non-negative number, got {value!r}")
+                raise spec_error(f"{key}: expected a non-negative number, got {value!r}")
             tol.append(float(value))
         self.tolerance = Tolerance(*tol)
         self.attempts = spec.get("attempts")
         if self.attempts is not None and (type(self.attempts) is not int or self.attempts < 1):
-            raise SpecError("attempts: expected a positive whole number")
+            raise spec_error("attempts: expected a positive whole number")
         self._read_reference(spec["reference"])
         self.wrong_answers = self._read_wrong_answers(spec.get("wrong_answers", []))
         self._variant = MatrixVariant(self)
@@ -105,15 +105,15 @@ class MatrixExercise:
 
     def _read(self, text: object, key: str, expected: Any = None) -> Typed:
         if not isinstance(text, str) and not is_number(text):
-            raise SpecError(f"{key}: expected text")
+            raise spec_error(f"{key}: expected text")
         try:
             return self.context.read(str(text), expected)
         except MatrixInputError as exc:
-            raise SpecError(f"{key}: {exc.message}") from None
+            raise spec_error(f"{key}: {exc.message}") from None
 
     def _read_reference(self, spec: object) -> None:
         if not isinstance(spec, dict) or len(spec) != 1:
-            raise SpecError(f"reference: expected exactly one of expression, {', '.join(references.FORMS)}")
+            raise spec_error(f"reference: expected exactly one of expression, {', '.join(references.FORMS)}")
         ((form, body),) = spec.items()
         self.form = form
         self.closed_text: str | None = None
@@ -125,48 +125,48 @@ class MatrixExercise:
             return
         key = f"reference.{form}"
         if form not in references.FORMS:
-            raise SpecError(f"reference: unknown form {form!r} for kind {KIND}")
+            raise spec_error(f"reference: unknown form {form!r} for kind {KIND}")
         if not isinstance(body, dict) or not {"function", "wrt"} <= body.keys() or body.keys() - FORM_KEYS:
-            raise SpecError(f"{key}: expected {{function, wrt}} with optional layout and closed_form")
+            raise spec_error(f"{key}: expected {{function, wrt}} with optional layout and closed_form")
         self.wrt = body["wrt"]
         if self.wrt not in self.context.declared:
-            raise SpecError(f"{key}.wrt: {self.wrt!r} is not one of the declared symbols")
+            raise spec_error(f"{key}.wrt: {self.wrt!r} is not one of the declared symbols")
         self.function = self._read(body["function"], f"{key}.function")
         f_shape, w_shape = self.function.shape, self.context.declared[self.wrt]
         if form in ("gradient", "hessian") and f_shape != (1, 1):
-            raise SpecError(f"{key}.function: a {form} needs a scalar function; this one is {shape_text(f_shape)}")
+            raise spec_error(f"{key}.function: a {form} needs a scalar function; this one is {shape_text(f_shape)}")
         if form in ("jacobian", "hessian") and w_shape[1] != 1:
-            raise SpecError(
+            raise spec_error(
                 f"{key}.wrt: a {form} is taken with respect to a vector; {self.wrt} is {shape_text(w_shape)}"
             )
         if form == "jacobian" and f_shape[1] != 1:
-            raise SpecError(
+            raise spec_error(
                 f"{key}.function: a Jacobian needs a vector-valued function; this one is {shape_text(f_shape)}"
             )
         default = "numerator" if form == "jacobian" else "denominator"
         self.layout = body.get("layout", default)
         if self.layout not in ("numerator", "denominator") or (form == "hessian" and self.layout != default):
-            raise SpecError(f"{key}.layout: expected numerator or denominator, got {self.layout!r}")
+            raise spec_error(f"{key}.layout: expected numerator or denominator, got {self.layout!r}")
         self.shape = references.result_shape(form, f_shape, w_shape, self.layout)
         self.what = _WHAT[form]
         if "closed_form" in body:
             self.closed_text = str(body["closed_form"])
             closed = self._read(body["closed_form"], f"{key}.closed_form", self.shape)
             if closed.shape != self.shape:
-                raise SpecError(
+                raise spec_error(
                     f"{key}.closed_form: it is {shape_text(closed.shape)}, but {self.what} is {shape_text(self.shape)}"
                 )
 
     def _read_wrong_answers(self, spec: object) -> tuple[tuple[str, str], ...]:
         if not isinstance(spec, list):
-            raise SpecError("wrong_answers: expected a list of {answer, feedback}")
+            raise spec_error("wrong_answers: expected a list of {answer, feedback}")
         result = []
         for i, item in enumerate(spec):
             key = f"wrong_answers[{i}]"
             if not isinstance(item, dict) or set(item) != {"answer", "feedback"}:
-                raise SpecError(f"{key}: expected exactly the keys answer and feedback")
+                raise spec_error(f"{key}: expected exactly the keys answer and feedback")
             if not isinstance(item["feedback"], str):
-                raise SpecError(f"{key}.feedback: expected text")
+                raise spec_error(f"{key}.feedback: expected text")
             self._read(item["answer"], f"{key}.answer", self.shape)
             result.append((str(item["answer"]), item["feedback"]))
         return tuple(result)
@@ -223,22 +223,21 @@ class MatrixExercise:
     def normalize(self, text: str) -> str | None:
         return answers.normalize(self.context, text)
 
-    def check(self) -> list[str]:
+    def check(self) -> list[SpecProblem]:
         """Problems that keep the exercise from being published (empty: fine)."""
-        problems: list[str] = []
+        problems: list[SpecProblem] = []
         ref = self.reference
-        usable = sum(int(np.isfinite(v).all(axis=(-2, -1)).sum()) for v in ref.values)
-        if usable < answers.MIN_DRAWS:
-            return ["the reference is undefined at almost every test value; answers could not be checked"]
+        if self.context.usable(ref.values) < answers.MIN_DRAWS:
+            return [SpecProblem("reference", "the reference is undefined at almost every test value")]
         if self.function is not None:
+            key = f"reference.{self.form}"
             try:
                 jax = self.jax_values()
             except Exception as exc:  # noqa: BLE001 - JAX's errors are many; the author needs the text
-                return [f"JAX could not compute the reference: {exc}"]
+                return [SpecProblem(key, f"JAX could not compute the reference: {exc}")]
             if self.closed_text is not None and answers.compare_values(jax, ref.values, _CROSS) is not True:
-                problems.append(
-                    f"the closed form {self.closed_text} disagrees with JAX's {self.what} of {self._function_text()}"
-                )
+                message = f"{self.closed_text} disagrees with JAX's {self.what} of {self._function_text()}"
+                problems.append(SpecProblem(f"{key}.closed_form", message))
             sym = self.sympy_closed
             if sym is not None:
                 from .evaluate import values
@@ -249,16 +248,15 @@ class MatrixExercise:
                 if not agree and square:  # SymPy's layout is ambiguous for square results
                     agree = answers.compare_values(jax, [np.swapaxes(v, -1, -2) for v in sym_vals], _CROSS)
                 if not agree:
-                    problems.append(f"SymPy's {self.what} ({to_latex(sym.root)}) disagrees with JAX's")
+                    problems.append(SpecProblem(key, f"SymPy's {self.what} ({to_text(sym.root)}) disagrees with JAX's"))
         for i, (text, _) in enumerate(self.wrong_answers):
             verdict = answers.grade(ref, text, self.tolerance, budget_s=5.0)
             if verdict.status != "incorrect":
-                problems.append(f"wrong_answers[{i}] ({text}) is graded {verdict.status}: {verdict.feedback}")
+                message = f"{text} is graded {verdict.status}: {verdict.feedback}"
+                problems.append(SpecProblem(f"wrong_answers[{i}].answer", message))
         return problems
 
     def _function_text(self) -> str:
-        from .printing import to_text
-
         return to_text(self.function.root) if self.function is not None else ""
 
 

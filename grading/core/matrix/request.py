@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from ..spec import SpecError, is_number
+from ..spec import is_number
 from ..verdict import Verdict
 from . import answers
-from .answers import Context, ContextError, Reference, Tolerance
+from .answers import Context, ContextError, Reference, Tolerance, spec_error
 from .syntax import MatrixInputError
 
 LAYOUTS = ("numerator", "denominator")
@@ -24,21 +24,21 @@ def read_request(request: dict) -> tuple[Reference, Tolerance]:
     """SpecError (naming the key) if the request is malformed or its reference does not read."""
     text = request.get("reference")
     if not isinstance(text, str):
-        raise SpecError("reference: expected the reference answer as text")
+        raise spec_error("reference: expected the reference answer as text")
     tol = []
     for key, default in (("rtol", answers.DEFAULT_RTOL), ("atol", answers.DEFAULT_ATOL)):
         value = request.get(key, default)
         if not is_number(value) or value < 0:
-            raise SpecError(f"{key}: expected a non-negative number, got {value!r}")
+            raise spec_error(f"{key}: expected a non-negative number, got {value!r}")
         tol.append(float(value))
     layout = request.get("layout")
     if layout is not None and layout not in LAYOUTS:
-        raise SpecError(f"layout: expected numerator or denominator, got {layout!r}")
+        raise spec_error(f"layout: expected numerator or denominator, got {layout!r}")
     try:
         key = (_freeze(request.get("shapes")), _freeze(request.get("functions")), text, layout)
         hash(key)
     except TypeError:
-        raise SpecError("shapes: expected a mapping of symbol -> [dimensions]") from None
+        raise spec_error("shapes: expected a mapping of symbol -> [dimensions]") from None
     return _reference(key, request.get("shapes"), request.get("functions"), text, layout), Tolerance(*tol)
 
 
@@ -46,11 +46,11 @@ def _reference_uncached(shapes: object, functions: object, text: str, layout: st
     try:
         context = answers.read_context(shapes, functions)
     except ContextError as exc:
-        raise SpecError(exc.message) from None
+        raise spec_error(exc.message) from None
     try:
         ref = answers.reference_from_text(context, text)
     except MatrixInputError as exc:
-        raise SpecError(f"reference: {exc.message}") from None
+        raise spec_error(f"reference: {exc.message}") from None
     ref.layout = layout
     if layout is not None:
         ref.what = "the Jacobian" if layout == "numerator" else "the gradient"
@@ -73,7 +73,7 @@ def _reference(key: tuple, shapes: object, functions: object, text: str, layout:
 def grade_request(request: dict, answer: str, *, budget_s: float = 2.0) -> Verdict:
     ref, tol = read_request(request)
     if not isinstance(answer, str):
-        raise SpecError("answer: expected text")
+        raise spec_error("answer: expected text")
     return answers.grade(ref, answer, tol, budget_s=budget_s)
 
 
