@@ -321,7 +321,7 @@ def _matrix_spec(data: Mapping, stored: Mapping, slug: str, form: str | None, er
         reference = {form: body}
     elif form:
         refuse("reference_form", "A matrix expression takes a plain answer, a Jacobian, a gradient or a Hessian.")
-    spec = {"slug": slug, "kind": "matrix_expression"}
+    spec: dict = {"slug": slug, "kind": "matrix_expression"}
     for key, value in [
         ("shapes", values.get("shapes")),
         ("functions", values.get("functions")),

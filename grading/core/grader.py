@@ -101,7 +101,7 @@ def grade(variant: Variant, answer_text: str, *, budget_s: float = 2.0) -> Verdi
     """Grade a student's text against one variant of an exercise."""
     ex = variant.exercise
     if ex.kind == MATRIX_KIND:
-        return ex.grade(answer_text, budget_s=budget_s)
+        return ex.grade(answer_text, budget_s=budget_s)  # type: ignore[attr-defined]
     return _grade_text(
         variant.reference,
         answer_text,

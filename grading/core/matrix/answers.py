@@ -259,16 +259,30 @@ def _rebuild(node: Node, fn: Callable[[Node], Node | None]) -> Node:
     return replace(node, args=tuple(_rebuild(a, fn) for a in node.args))
 
 
+def _replacing(target: Node, by: Node | Callable[[Node], Node]) -> Callable[[Node], Node | None]:
+    """For `_rebuild`: `target` (by identity) becomes `by`, or `by(target)`."""
+
+    def change(node: Node) -> Node | None:
+        if node is not target:
+            return None
+        return by(node) if callable(by) else by
+
+    return change
+
+
 def _one_at_a_time(
     tree: Node, match: Callable[[Node], bool], change: Callable[[Node], Node]
 ) -> Iterable[tuple[Node, Node]]:
     for target in tree.walk():
         if match(target):
-            yield target, _rebuild(tree, lambda n, t=target: change(n) if n is t else None)
+            yield target, _rebuild(tree, _replacing(target, change))
 
 
-def _src(ref: Reference, node: Node) -> str:
-    return to_text(node)
+def _lowered(node: Node) -> Node | None:
+    """σ′ → σ, σ″ → σ′ (for the mutation "σ written for σ′")."""
+    if node.op == "fn" and node.value >= 1:
+        return replace(node, value=node.value - 1, args=(_rebuild(node.args[0], _lowered),))
+    return None
 
 
 def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
@@ -277,14 +291,7 @@ def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
     tree = ref.closed.root
     fns = [n for n in tree.walk() if n.op == "fn" and n.value >= 1]
     if fns:
-        lowered = _rebuild(
-            tree,
-            lambda n: (
-                replace(n, value=n.value - 1, args=(_rebuild(n.args[0], lambda m: None),))
-                if n.op == "fn" and n.value >= 1
-                else None
-            ),
-        )
+        lowered = _rebuild(tree, _lowered)
         f = fns[0]
         yield lowered, (f"You wrote {f.name} where its derivative {f.name}′ belongs: the Jacobian of an elementwise "
                         f"{f.name} at z is diag({f.name}′(z)), not diag({f.name}(z)).")  # fmt: skip
@@ -299,7 +306,7 @@ def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
         if node.op == "had":
             for keep, drop in ((0, 1), (1, 0)):
                 if any(m.op == "fn" for m in node.args[drop].walk()):
-                    mutated = _rebuild(tree, lambda n, t=node, k=keep: n.args[k] if n is t else None)
+                    mutated = _rebuild(tree, _replacing(node, node.args[keep]))
                     yield (
                         mutated,
                         f"The factor ⊙ {to_text(node.args[drop])} is missing "
@@ -310,10 +317,11 @@ def _mutations(ref: Reference) -> Iterable[tuple[Node, str]]:
         if arg.op == "add":
             for keep, drop in ((0, 1), (1, 0)):
                 if arg.args[drop].op == "sym":
-                    mutated = _rebuild(tree, lambda n, t=arg, k=keep: n.args[k] if n is t else None)
+                    mutated = _rebuild(tree, _replacing(arg, arg.args[keep]))
                     yield mutated, (f"The bias {arg.args[drop].name} is missing inside {f.name}"
                                     f"{'′' * int(f.value)}({to_text(arg)}).")  # fmt: skip
-    for target, mutated in _one_at_a_time(tree, lambda n: n.op == "mul" and n not in ref.closed.scalar_mul,
+    scalar_products = ref.closed.scalar_mul
+    for target, mutated in _one_at_a_time(tree, lambda n: n.op == "mul" and n not in scalar_products,
                                           lambda n: replace(n, args=n.args[::-1])):  # fmt: skip
         a, b = target.args
         yield (

@@ -72,10 +72,11 @@ def instances(
         if positive:
             values = {sym: np.abs(value) for sym, value in values.items()}
         coefficients = {}
-        fixed = {}
+        fixed: dict[str, str] = {}
         for f in sorted(functions):
-            if functions[f]:
-                fixed[f] = functions[f]  # type: ignore[assignment]
+            meaning = functions[f]
+            if meaning:
+                fixed[f] = meaning
                 continue
             lows = np.array([0.5, 0.7, 0.0, -0.3, -1.0, -1.0])
             highs = np.array([1.5, 1.5, 6.28, 0.3, 1.0, 1.0])

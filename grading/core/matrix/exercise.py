@@ -175,7 +175,7 @@ class MatrixExercise:
 
     @cached_property
     def sympy_closed(self) -> Typed | None:
-        if self.function is None:
+        if self.function is None or self.wrt is None or self.layout is None:
             return None
         try:
             return references.sympy_closed_form(
@@ -185,7 +185,7 @@ class MatrixExercise:
             return None
 
     def jax_values(self) -> list[np.ndarray]:
-        assert self.function is not None
+        assert self.function is not None and self.wrt is not None and self.layout is not None
         return references.jax_values(self.context, self.function, self.wrt, self.form, self.layout)
 
     @cached_property

@@ -35,11 +35,11 @@ def read_request(request: dict) -> tuple[Reference, Tolerance]:
     if layout is not None and layout not in LAYOUTS:
         raise spec_error(f"layout: expected numerator or denominator, got {layout!r}")
     try:
-        key = (_freeze(request.get("shapes")), _freeze(request.get("functions")), text, layout)
-        hash(key)
+        memo = (_freeze(request.get("shapes")), _freeze(request.get("functions")), text, layout)
+        hash(memo)
     except TypeError:
         raise spec_error("shapes: expected a mapping of symbol -> [dimensions]") from None
-    return _reference(key, request.get("shapes"), request.get("functions"), text, layout), Tolerance(*tol)
+    return _reference(memo, request.get("shapes"), request.get("functions"), text, layout), Tolerance(*tol)
 
 
 def _reference_uncached(shapes: object, functions: object, text: str, layout: str | None) -> Reference:
