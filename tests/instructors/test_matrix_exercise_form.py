@@ -63,7 +63,7 @@ def test_fixed_functions_scalars_and_a_layout(instructor_client, course):
         ("closed_form", "W1^T diag(sigma'(W1 x + b1)) W2^T", "but the Jacobian is m×n"),
         ("shapes", "x: [n]\nW1: [h, n]\nb1", "line 3: write a symbol and its dimensions"),
         ("shapes", "", "needs its symbols with their shapes"),
-        ("functions", "sigma: relu", "functions.sigma: expected one of logistic"),
+        ("functions", "sigma: relu", "expected one of logistic, tanh, softplus, exp or nothing"),
         ("wrt", "W1", "respect to a vector"),
         ("function", "W2 sigma(W1 x + b1) + x", "cannot be added"),
         ("reference_form", "partial", "takes a plain answer, a Jacobian, a gradient or a Hessian"),
