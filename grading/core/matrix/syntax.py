@@ -228,7 +228,8 @@ class _Lexer:
                 self.emit("prime", c, start, start + 1, _PRIMES[c])
                 self.i += 1
             elif c in "ᵀ⊤":
-                self.emit("^", c, start, start + 1)
+                if not self.after_caret():  # A^⊤ and A^{⊤} as well as Aᵀ
+                    self.emit("^", c, start, start + 1)
                 self.emit("T", c, start, start + 1)
                 self.i += 1
             elif c == "⁻" or c in _SUPERSCRIPTS:
@@ -484,6 +485,14 @@ class _Parser:
                 )
             return inner
         exponent = self.constant()
+        total, inner = exponent, base  # (c^64)^64 is c^4096: bound the product of stacked exponents
+        while inner.op in ("pow", "T", "neg"):
+            total *= inner.value if inner.op == "pow" else 1.0
+            inner = inner.args[0]
+        if abs(total) > MAX_SCALAR_EXPONENT or (
+            inner.op == "num" and abs(total * math.log10(abs(inner.value) or 1)) > 30
+        ):
+            raise MatrixInputError(f"The power at position {tok.pos + 1} is too large.", tok.pos)
         return self.node("pow", (base,), value=exponent, end=self.tokens[self.k - 1].end)
 
     def constant(self) -> float:
