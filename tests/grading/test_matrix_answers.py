@@ -26,6 +26,7 @@ LOGC = ({"c": [], "x": ["n"]}, [], "log(c) x")  # undefined for c < 0: sampled w
 ONEDIM = ({"x": ["n"]}, [], "2 I")  # the Hessian of x^T x: I's size from the only dimension
 SUBSCRIPTED = ({"W_1": ["h", "n"], "x": ["n"]}, [], "W_1 x")
 GREEKS = ({"δ": ["m"], "x": ["n"]}, ["φ"], "phi(δ) x^T")
+FIXED = ({"A": [3, "n"], "x": ["n"], "y": [3]}, [], "A^T y")  # a fixed size beside a named one
 PRODT = ({"A": ["n", "n"], "B": ["n", "n"]}, [], "(A B)^T")
 
 C, W, V = "correct", "incorrect", "invalid"
@@ -154,6 +155,8 @@ CASES = [
     ("transpose word", PRODT, "transpose(B) transpose(A)", C, None),
     ("inverse word", INV, "inverse(B) inverse(A)", C, None),
     ("product transpose", PRODT, "B^T A^T", C, None),
+    ("fixed size", FIXED, "(y^T A)^T", C, None),
+    ("fixed size transposed", FIXED, "y^T A", W, "transpose"),
     # --- wrong answers --------------------------------------------------------------------------------------
     ("net transposed", NET, "W1^T diag(sigma'(W1 x + b1)) W2^T", W, "transpose"),
     ("net missing diag", NET, "W2 W1", W, "missing"),

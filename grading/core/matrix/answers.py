@@ -28,6 +28,7 @@ from .syntax import RESERVED, MatrixInputError, Names, Node, parse
 
 KIND = "matrix_expression"
 MIN_DRAWS = 6
+MAX_FIXED_SIZE = 50
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 CORRECT = "Correct."
@@ -122,12 +123,14 @@ def read_context(shapes: object, functions: object, key: str = "") -> Context:
             raise ContextError(f"{where}: expected [] (a scalar), [n] (a column vector) or [rows, cols]")
         parsed: list[str | int] = []
         for d in dims:
-            if isinstance(d, int) and not isinstance(d, bool) and d == 1:
-                parsed.append(1)
+            if isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= MAX_FIXED_SIZE:
+                parsed.append(d)  # a fixed size; names are better (they are instantiated with distinct sizes)
+            elif isinstance(d, str) and d.isdigit() and 1 <= int(d) <= MAX_FIXED_SIZE:
+                parsed.append(int(d))
             elif isinstance(d, str) and d.isidentifier() and d.isascii():
                 parsed.append(d)
             else:
-                raise ContextError(f"{where}: a dimension is a name such as n (or 1 for a row/column), got {d!r}")
+                raise ContextError(f"{where}: a dimension is a name such as n (or a size from 1 to 50), got {d!r}")
         full = (parsed + [1, 1])[:2] if len(parsed) < 2 else parsed
         declared.append((name, (full[0], full[1])))
     if functions is None:
