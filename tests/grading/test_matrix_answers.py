@@ -207,6 +207,8 @@ CASES = [
     ("hess symmetric only", HESS, "2 A", W, "symmetric"),
     ("hess transpose only", HESS, "A", W, None),
     ("syminv symmetric only", SYMINV, "inv(A) x", W, "symmetric"),
+    ("negative factor on the right", SCAL, "A (-x) (-c)", C, None),
+    ("negative factor in the middle", LSQ, "-(A^T (-(A x - b))) ", C, None),
     ("net plus zero times a rank-one", NET, "W2 diag(sigma'(W1 x + b1)) W1 + 0 * W2 W1 x x^T", C, None),
     ("quad identity wrong", QUAD, "(A + I) x", W, None),
     ("lsq scalar answer", LSQ, "x^T A^T (A x - b)", W, None),
@@ -291,3 +293,18 @@ def test_the_table_is_large_and_balanced():
     kinds = [c[3] for c in CASES]
     assert len(CASES) >= 150
     assert min(kinds.count(C), kinds.count(W), kinds.count(V)) >= 40
+
+
+@pytest.mark.parametrize(("label", "context", "answer", "status", "feedback"), CASES, ids=[c[0] for c in CASES])
+def test_the_normal_form_grades_as_the_answer(label, context, answer, status, feedback):
+    """The command line grades an answer once per normal form: that form must mean the same answer."""
+    from grading.core.matrix.request import normalize_request
+
+    shapes, functions, reference = context
+    request = {"kind": "matrix_expression", "shapes": shapes, "functions": functions, "reference": reference}
+    normal = normalize_request(request, answer)
+    if normal is None:
+        return
+    assert normalize_request(request, normal) == normal
+    original, again = grade_spec(request, answer), grade_spec(request, normal)
+    assert (again.status, again.feedback) == (original.status, original.feedback)

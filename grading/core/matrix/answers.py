@@ -29,6 +29,9 @@ from .syntax import RESERVED, MatrixInputError, Names, Node, parse
 KIND = "matrix_expression"
 MIN_DRAWS = 6
 MAX_FIXED_SIZE = 50
+MAX_SYMBOLS = 40
+MAX_FUNCTIONS = 10
+MAX_DIMENSIONS = 10
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 CORRECT = "Correct."
@@ -113,6 +116,8 @@ def read_context(shapes: object, functions: object, key: str = "") -> Context:
     (a list of names, each a random smooth function, or {name: logistic | tanh | softplus | exp | null})."""
     if not isinstance(shapes, dict) or not shapes:
         raise ContextError(f"{key}shapes: expected a mapping of symbol -> [dimensions], e.g. {{x: [n], W: [m, n]}}")
+    if len(shapes) > MAX_SYMBOLS:
+        raise ContextError(f"{key}shapes: at most {MAX_SYMBOLS} symbols")
     declared: list[tuple[str, Shape]] = []
     for name, dims in shapes.items():
         where = f"{key}shapes.{name}"
@@ -139,6 +144,11 @@ def read_context(shapes: object, functions: object, key: str = "") -> Context:
         functions = {f: None for f in functions}
     if not isinstance(functions, dict):
         raise ContextError(f"{key}functions: expected a list of names, or a mapping name -> fixed function")
+    if len(functions) > MAX_FUNCTIONS:
+        raise ContextError(f"{key}functions: at most {MAX_FUNCTIONS} functions")
+    dimensions = {d for _, shape in declared for d in shape if isinstance(d, str)}
+    if len(dimensions) > MAX_DIMENSIONS:
+        raise ContextError(f"{key}shapes: at most {MAX_DIMENSIONS} dimension names")
     fns: list[tuple[str, str | None]] = []
     for f, meaning in functions.items():
         where = f"{key}functions.{f}"

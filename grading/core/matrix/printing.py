@@ -48,8 +48,8 @@ def to_text(node: Node) -> str:
         return f"{to_text(args[0])} {'+' if op == 'add' else '-'} {wrap(args[1], 2)}"
     if op == "had":
         return f"{wrap(args[0], 2)} ⊙ {wrap(args[1], 3)}"
-    if op == "mul":
-        return f"{wrap(args[0], 3)} {wrap(args[1], 4)}"
+    if op == "mul":  # juxtaposed: a signed right factor needs brackets ("A (-B)", not "A -B")
+        return f"{wrap(args[0], 3)} {wrap(args[1], 5)}"
     if op == "div":
         return f"{wrap(args[0], 3)} / {wrap(args[1], 4)}"
     raise AssertionError(op)
@@ -100,7 +100,7 @@ def to_latex(node: Node) -> str:
     if op == "had":
         return rf"{wrap(args[0], 2)} \odot {wrap(args[1], 3)}"
     if op == "mul":
-        left, right = wrap(args[0], 3), wrap(args[1], 4)
+        left, right = wrap(args[0], 3), wrap(args[1], 5)
         joint = r" \cdot " if right[:1].isdigit() or right.startswith("-") else r" \, "
         return left + joint + right
     if op == "div":
