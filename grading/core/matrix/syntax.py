@@ -68,7 +68,7 @@ _COMMAND_TOKENS = {
     "prime": ("prime", "1"), "{": ("(", "{"), "}": (")", "}"),
 }  # fmt: skip
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 class MatrixInputError(Exception):
@@ -166,7 +166,7 @@ class _Lexer:
                 self.i += 1
             elif c == "\\":
                 self.command()
-            elif c.isdigit() or (c == "." and self.i + 1 < n and text[self.i + 1].isdigit()):
+            elif c in "0123456789" or (c == "." and self.i + 1 < n and text[self.i + 1] in "0123456789"):
                 m = _NUMBER.match(text, self.i)
                 assert m is not None
                 digits = sum(ch.isdigit() for ch in m.group(1))
