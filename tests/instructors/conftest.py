@@ -98,13 +98,16 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
     """A stored, already graded submission (graded by the real engine unless told otherwise)."""
     from grading import variants
     from grading.models import Submission
+    from grading.progress import progress_refresh
 
     seed = variants.variant_seed(user.pk, exercise.key) if seed is None else seed
     result = variants.grade_answer(exercise, seed, answer)
     if status == "graded" and result.status == "invalid":
         status = "invalid"
-    return Submission.objects.create(
+    submission = Submission.objects.create(
         user=user, exercise=exercise, seed=seed, answer=answer, status=status,
         verdict=verdict or result.status, score=result.score, feedback=result.feedback,
         latex=result.latex or "", normalized=normalized if normalized is not None else (result.normalized or ""),
     )  # fmt: skip
+    progress_refresh(exercise_id=exercise.pk, user_ids=[user.pk])  # as storing a verdict does
+    return submission
