@@ -151,6 +151,8 @@ def progress_rebuild(*, exercise_ids: Iterable[int] | None = None, check_only: b
 
 
 def on_submission_deleted(sender, instance: Submission, **kwargs) -> None:
-    """post_delete: a deleted final answer leaves its student's progress (in the deleting transaction)."""
-    if instance.status in FINAL:
-        progress_refresh(exercise_id=instance.exercise_id, user_ids=[instance.user_id])
+    """post_delete: a deleted answer leaves its student's progress (in the deleting transaction).
+
+    Whatever the instance in memory says its status was: it may be older than the row that was deleted.
+    """
+    progress_refresh(exercise_id=instance.exercise_id, user_ids=[instance.user_id])
