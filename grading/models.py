@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from courseware.models import Exercise
+from courseware.models import Exercise, Topic
 
 
 class Submission(models.Model):
@@ -171,3 +171,24 @@ class StudentExerciseProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.exercise_id}: {self.attempts} attempts, solved={self.solved}"
+
+
+class StudentTopicProgress(models.Model):
+    """One student's counts on one topic's live exercises, summed from StudentExerciseProgress.
+
+    Exactly what mastery reads (courseware.mastery.mastery_from_counts), so the cohort pages read one
+    row per (student, topic). Only topics with at least one graded answer have a row.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_progress")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="student_progress")
+    attempted = models.PositiveIntegerField(default=0, help_text="Live exercises with a graded answer.")
+    solved = models.PositiveIntegerField(default=0)
+    first_try = models.PositiveIntegerField(default=0, help_text="Live exercises whose first graded answer was right.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="progress_one_row_per_student_topic")]
+        indexes = [models.Index(fields=["topic", "user"], name="topic_progress_topic_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on topic {self.topic_id}: {self.solved}/{self.attempted} solved"

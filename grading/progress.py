@@ -1,18 +1,21 @@
-"""The per-student, per-exercise progress table: one fold of the submissions, refreshed where verdicts change.
+"""The progress tables: per student and exercise, a fold of the submissions; per student and topic, its sum.
 
 Every write that changes a final submission (a verdict stored, a re-grade applied, a submission
 given up on or deleted) calls `progress_refresh` inside its own transaction. The refresh locks the
-affected progress rows first and only then re-reads those students' submissions, so two verdicts
-committed at once for the same student and exercise cannot overwrite each other, and running it
-twice changes nothing. `progress_rebuild` runs the same fold over everything.
+affected rows first and only then re-reads what they derive from, so two verdicts committed at once
+for the same student cannot overwrite each other, and running it twice changes nothing. An exercise
+moved to another topic or (un)retired changes the topic sums only: `topic_progress_refresh`.
+`progress_rebuild` recomputes everything the same way.
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
 
-from grading.models import StudentExerciseProgress, Submission
+from courseware.models import Exercise, Topic
+from grading.models import StudentExerciseProgress, StudentTopicProgress, Submission
 
 Status = Submission.Status
 FINAL = list(Submission.FINAL)
@@ -83,9 +86,10 @@ def computed(*, exercise_id: int, user_ids: list[int] | None = None) -> dict[int
 
 
 def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None) -> int:
-    """Recompute these students' rows (every student's when None) for one exercise; returns rows written.
+    """Recompute these students' rows (every student's when None) for one exercise, and their topic sums.
 
-    Runs in the caller's transaction when there is one, so the rows commit with the verdicts.
+    Runs in the caller's transaction when there is one, so the rows commit with the verdicts. Only
+    rows that differ from what the submissions say are written; returns how many (of both tables).
     """
     ids = None if user_ids is None else sorted(set(user_ids))
     if ids == []:
@@ -100,54 +104,137 @@ def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None)
         StudentExerciseProgress.objects.bulk_create(
             [StudentExerciseProgress(user_id=u, exercise_id=exercise_id) for u in having], ignore_conflicts=True
         )
-        locked = set(scope.select_for_update().order_by("user_id").values_list("user_id", flat=True))
+        stored = {
+            row.pop("user_id"): row
+            for row in scope.select_for_update().order_by("user_id").values("user_id", *SUMMARY_FIELDS)
+        }
         fresh = computed(exercise_id=exercise_id, user_ids=ids)
-        if fresh:
+        changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
+        if changed:
             StudentExerciseProgress.objects.bulk_create(
-                [StudentExerciseProgress(user_id=u, exercise_id=exercise_id, **f) for u, f in fresh.items()],
+                [StudentExerciseProgress(user_id=u, exercise_id=exercise_id, **fresh[u]) for u in changed],
                 update_conflicts=True,
                 unique_fields=["user", "exercise"],
                 update_fields=list(SUMMARY_FIELDS),
                 batch_size=1000,
             )
-        gone = locked - fresh.keys()
+        gone = sorted(stored.keys() - fresh.keys())
         if gone:
-            scope.filter(user_id__in=sorted(gone)).delete()
-    return len(fresh)
+            scope.filter(user_id__in=gone).delete()
+        corrected = len(changed) + len(gone)
+        if corrected:  # only these students' topic sums can have moved
+            topic_id = Exercise.objects.filter(pk=exercise_id).values_list("topic_id", flat=True).first()
+            if topic_id is not None:
+                corrected += topic_progress_refresh(topic_id=topic_id, user_ids=changed + gone)
+    return corrected
+
+
+TOPIC_FIELDS = ("attempted", "solved", "first_try")
+
+
+def _topic_sums(topic_id: int, user_ids: list[int] | None) -> dict[int, dict]:
+    rows = StudentExerciseProgress.objects.filter(exercise__topic_id=topic_id, exercise__retired=False, attempts__gt=0)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    sums = rows.values("user_id").annotate(
+        attempted=Count("pk"),
+        solved=Count("pk", filter=Q(solved=True)),
+        first_try=Count("pk", filter=Q(first_try_correct=True)),
+    )
+    return {row.pop("user_id"): row for row in sums.order_by()}
+
+
+def topic_progress_refresh(*, topic_id: int, user_ids: Iterable[int] | None = None) -> int:
+    """Recompute these students' sums (everyone's when None) on one topic; returns rows corrected."""
+    ids = None if user_ids is None else sorted(set(user_ids))
+    if ids == []:
+        return 0
+    with transaction.atomic():
+        scope = StudentTopicProgress.objects.filter(topic_id=topic_id)
+        if ids is not None:
+            scope = scope.filter(user_id__in=ids)
+        # As above: a row for everyone concerned, locked in order, and only then the exercise rows read.
+        having = _topic_sums(topic_id, ids).keys()
+        StudentTopicProgress.objects.bulk_create(
+            [StudentTopicProgress(user_id=u, topic_id=topic_id) for u in sorted(having)], ignore_conflicts=True
+        )
+        stored = {
+            row.pop("user_id"): row
+            for row in scope.select_for_update().order_by("user_id").values("user_id", *TOPIC_FIELDS)
+        }
+        fresh = _topic_sums(topic_id, ids)
+        changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
+        if changed:
+            StudentTopicProgress.objects.bulk_create(
+                [StudentTopicProgress(user_id=u, topic_id=topic_id, **fresh[u]) for u in changed],
+                update_conflicts=True,
+                unique_fields=["user", "topic"],
+                update_fields=list(TOPIC_FIELDS),
+                batch_size=1000,
+            )
+        gone = sorted(stored.keys() - fresh.keys())
+        if gone:
+            scope.filter(user_id__in=gone).delete()
+    return len(changed) + len(gone)
+
+
+def topic_progress_differences(*, topic_id: int) -> int:
+    fresh = _topic_sums(topic_id, None)
+    stored = {
+        row.pop("user_id"): row
+        for row in StudentTopicProgress.objects.filter(topic_id=topic_id).values("user_id", *TOPIC_FIELDS)
+    }
+    return sum(1 for u in fresh.keys() | stored.keys() if fresh.get(u) != stored.get(u))
 
 
 @dataclass(frozen=True)
 class RebuildReport:
     exercises: int
-    rows: int
-    differences: int  # rows that were missing, extra or different before the rebuild
+    corrected: int  # rows that were missing, extra or different
 
 
 def progress_differences(*, exercise_id: int) -> int:
     """How many of this exercise's progress rows differ from what the submissions say (0 when exact)."""
     fresh = computed(exercise_id=exercise_id)
     stored = {
-        row["user_id"]: {k: row[k] for k in SUMMARY_FIELDS}
+        row.pop("user_id"): row
         for row in StudentExerciseProgress.objects.filter(exercise_id=exercise_id).values("user_id", *SUMMARY_FIELDS)
     }
     return sum(1 for u in fresh.keys() | stored.keys() if fresh.get(u) != stored.get(u))
 
 
 def progress_rebuild(*, exercise_ids: Iterable[int] | None = None, check_only: bool = False, on_exercise=None):
-    """Recompute the table from the submissions, one exercise per transaction (live verdicts wait briefly)."""
-    from courseware.models import Exercise
+    """Recompute the tables from the submissions, one exercise (then one topic) per transaction.
 
-    if exercise_ids is None:
-        exercise_ids = Exercise.objects.order_by("pk").values_list("pk", flat=True)
-    ids = list(exercise_ids)
-    rows = differences = 0
-    for exercise_id in ids:
-        differences += progress_differences(exercise_id=exercise_id)
-        if not check_only:
-            rows += progress_refresh(exercise_id=exercise_id)
+    Live verdicts wait briefly for the exercise being rebuilt; nothing is written where the tables are exact.
+    """
+    exercises = Exercise.objects.order_by("pk")
+    if exercise_ids is not None:
+        exercises = exercises.filter(pk__in=list(exercise_ids))
+    pairs = list(exercises.values_list("pk", "topic_id"))
+    corrected = 0
+    for exercise_id, _ in pairs:
+        if check_only:
+            corrected += progress_differences(exercise_id=exercise_id)
+        else:
+            corrected += progress_refresh(exercise_id=exercise_id)
         if on_exercise:
             on_exercise(exercise_id)
-    return RebuildReport(len(ids), rows, differences)
+    topic_ids = sorted({topic_id for _, topic_id in pairs}) if exercise_ids is not None else _all_topic_ids()
+    for topic_id in topic_ids:
+        if check_only:
+            corrected += topic_progress_differences(topic_id=topic_id)
+        else:
+            corrected += topic_progress_refresh(topic_id=topic_id)
+    return RebuildReport(len(pairs), corrected)
+
+
+def _all_topic_ids() -> list[int]:
+    """Every topic, and any a stray row points at (a topic with no exercises left keeps no sums)."""
+    return sorted(
+        set(Topic.objects.values_list("pk", flat=True))
+        | set(StudentTopicProgress.objects.values_list("topic_id", flat=True))
+    )
 
 
 def on_submission_deleted(sender, instance: Submission, **kwargs) -> None:
@@ -156,3 +243,20 @@ def on_submission_deleted(sender, instance: Submission, **kwargs) -> None:
     Whatever the instance in memory says its status was: it may be older than the row that was deleted.
     """
     progress_refresh(exercise_id=instance.exercise_id, user_ids=[instance.user_id])
+
+
+def on_exercise_saving(sender, instance, **kwargs) -> None:
+    """pre_save: remember where the exercise was and whether it was live, to see what its save changes."""
+    before = sender.objects.filter(pk=instance.pk).values_list("topic_id", "retired").first() if instance.pk else None
+    instance._progress_before = before
+
+
+def on_exercise_saved(sender, instance, created: bool, **kwargs) -> None:
+    """post_save: an exercise moved or (un)retired changes the topic sums of everyone who answered it."""
+    before = getattr(instance, "_progress_before", None)
+    if before is None or before == (instance.topic_id, instance.retired):
+        return
+    if not StudentExerciseProgress.objects.filter(exercise_id=instance.pk).exists():
+        return
+    for topic_id in sorted({before[0], instance.topic_id}):
+        topic_progress_refresh(topic_id=topic_id)

@@ -9,13 +9,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db import connections
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from courseware.graph import TopicNode, study_order
 from courseware.mastery import Level, mastery_from_counts
 from courseware.models import Exercise, Topic, TopicPrerequisite
-from grading.models import StudentExerciseProgress, Submission
+from grading.models import StudentExerciseProgress, StudentTopicProgress, Submission
 from instructors.models import Cohort
 
 Status = Submission.Status
@@ -68,21 +67,6 @@ def _cohort_progress(cohort: Cohort, exercise_ids: list[int], user_ids: list[int
     return rows.filter(user_id__in=user_ids if user_ids is not None else _member_ids(cohort))
 
 
-def _topic_counts(rows):
-    """Per (student, topic): exercises with a graded answer, solved, and solved on the first try."""
-    return (
-        rows.filter(attempts__gt=0)
-        .annotate(topic=F("exercise__topic_id"))
-        .values("user_id", "topic")
-        .annotate(
-            attempted=Count("pk"),
-            solved=Count("pk", filter=Q(solved=True)),
-            first_try=Count("pk", filter=Q(first_try_correct=True)),
-        )
-        .order_by()
-    )
-
-
 @lru_cache(maxsize=4096)
 def _level(exercises: int, attempted: int, solved: int, first_try: int) -> Level:
     return mastery_from_counts(exercises=exercises, attempted=attempted, solved=solved, first_try=first_try).level
@@ -105,42 +89,36 @@ class CohortMastery:
 
 
 def cohort_mastery(cohort: Cohort) -> CohortMastery:
-    """The share of the cohort at each level per topic, counted in the database (a few hundred rows back)."""
+    """The share of the cohort at each level per topic: one grouped query over a row per (student, topic)."""
     graph = course()
     size = cohort.students.count()
     sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
-    per_student = _topic_counts(_cohort_progress(cohort, [e.pk for e in graph.all_exercises()]))
-    sql, params = per_student.query.sql_with_params()
-    with connections[per_student.db].cursor() as cursor:
-        # How many students share each (topic, attempted, solved, first try): the level depends on nothing else.
-        cursor.execute(
-            f"SELECT topic, attempted, solved, first_try, COUNT(*) FROM ({sql}) per_student "  # noqa: S608 (ORM SQL)
-            "GROUP BY topic, attempted, solved, first_try",
-            params,
-        )
-        patterns = cursor.fetchall()
+    patterns = (
+        StudentTopicProgress.objects.filter(user_id__in=_member_ids(cohort), topic_id__in=list(sizes))
+        .values_list("topic_id", "attempted", "solved", "first_try")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     tally = {t.slug: dict.fromkeys(LEVELS, 0) for t in graph.topics}
     slug_of = {t.pk: t.slug for t in graph.topics}
     for topic_id, attempted, solved, first_try, n in patterns:
-        if topic_id in slug_of:
-            tally[slug_of[topic_id]][_level(sizes[topic_id], attempted, solved, first_try)] += n
+        tally[slug_of[topic_id]][_level(sizes[topic_id], attempted, solved, first_try)] += n
     for counts in tally.values():
         counts[Level.NOT_STARTED] += size - sum(counts.values())
     return CohortMastery(graph, size, tally)
 
 
 def student_levels(graph: Course, user_ids: list[int]) -> dict[int, dict[str, Level]]:
-    """Each of these students' level on every topic (one row per student and topic read)."""
+    """Each of these students' level on every topic (one row per student and topic started)."""
     levels = {pk: dict.fromkeys((t.slug for t in graph.topics), Level.NOT_STARTED) for pk in user_ids}
     if not user_ids:
         return levels
     topics = {t.pk: t.slug for t in graph.topics}
     sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
-    progress = StudentExerciseProgress.objects.filter(
-        user_id__in=user_ids, exercise_id__in=[e.pk for e in graph.all_exercises()]
+    rows = StudentTopicProgress.objects.filter(user_id__in=user_ids, topic_id__in=list(topics)).values_list(
+        "user_id", "topic_id", "attempted", "solved", "first_try"
     )
-    rows = _topic_counts(progress).values_list("user_id", "topic", "attempted", "solved", "first_try")
-    for user_id, topic_id, attempted, solved, first_try in rows:
+    for user_id, topic_id, attempted, solved, first_try in rows.iterator(chunk_size=10_000):
         levels[user_id][topics[topic_id]] = _level(sizes[topic_id], attempted, solved, first_try)
     return levels
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from courseware import progress as student_pages
 from courseware.mastery import Level
-from courseware.models import Topic
+from courseware.models import Exercise, Topic
 from grading import regrade, services, variants
-from grading.models import RegradeRun, StudentExerciseProgress, Submission
+from grading.models import RegradeRun, StudentExerciseProgress, StudentTopicProgress, Submission
 from grading.progress import progress_rebuild, progress_refresh, summarise
 from instructors import selectors
 from instructors.models import Cohort
@@ -55,9 +55,30 @@ def stored_rows() -> dict[tuple[int, int], dict]:
     }
 
 
+def expected_topic_rows() -> dict[tuple[int, int], dict]:
+    """Per (student, topic): live exercises attempted, solved, solved on the first try; only topics started."""
+    topic_of = dict(Exercise.objects.filter(retired=False).values_list("pk", "topic_id"))
+    found: dict[tuple[int, int], dict] = {}
+    for (user_id, exercise_id), row in expected_rows().items():
+        if exercise_id in topic_of and row["attempts"]:
+            sums = found.setdefault((user_id, topic_of[exercise_id]), {"attempted": 0, "solved": 0, "first_try": 0})
+            sums["attempted"] += 1
+            sums["solved"] += row["solved"]
+            sums["first_try"] += bool(row["first_try_correct"])
+    return found
+
+
+def stored_topic_rows() -> dict[tuple[int, int], dict]:
+    return {
+        (r.pop("user_id"), r.pop("topic_id")): r
+        for r in StudentTopicProgress.objects.values("user_id", "topic_id", "attempted", "solved", "first_try")
+    }
+
+
 def assert_exact():
     assert stored_rows() == expected_rows()
-    assert progress_rebuild(check_only=True).differences == 0
+    assert stored_topic_rows() == expected_topic_rows()
+    assert progress_rebuild(check_only=True).corrected == 0
 
 
 @pytest.fixture
@@ -189,12 +210,16 @@ def test_an_exercise_edited_moved_or_retired_is_read_as_it_is_now(students, exer
     exercises[2].retired = True
     exercises[2].save()
     assert student_pages.student_progress(ada).by_slug()[topic.slug].mastery.exercises == 2
+    assert StudentTopicProgress.objects.get(user=ada, topic=topic).solved == 2
+    assert_exact()
     # Moved to a new topic: mastery follows the exercise without touching the table.
     other = Topic.objects.create(slug="other", title="Other", layer="2", summary="s", body="b")
     exercises[1].topic = other
     exercises[1].save()
     mine = student_pages.student_progress(ada).by_slug()
     assert mine["other"].level is Level.MASTERED and mine[topic.slug].mastery.exercises == 1
+    assert StudentTopicProgress.objects.get(user=ada, topic=other).solved == 1
+    assert_exact()
     exercises[2].retired = False
     exercises[2].save()
     assert student_pages.student_progress(ada).by_slug()[topic.slug].mastery.exercises == 2
@@ -220,6 +245,10 @@ def test_a_student_leaving_a_cohort_leaves_its_dashboards(students, exercises):
 
 def test_rebuild_and_incremental_updates_agree_through_a_random_history(students, exercises, settings):
     rng = random.Random(13)
+    topics = [
+        exercises[0].topic,
+        Topic.objects.create(slug="elsewhere", title="Elsewhere", layer="2", summary="s", body="b"),
+    ]
     for _ in range(80):
         roll, user, exercise = rng.random(), rng.choice(students), rng.choice(exercises)
         exercise.refresh_from_db()
@@ -240,14 +269,20 @@ def test_rebuild_and_incremental_updates_agree_through_a_random_history(students
             Submission.objects.filter(pk=stuck.pk).update(delivery_attempts=settings.SWEEP_MAX_ATTEMPTS,
                                                           enqueued_at=timezone.now() - timedelta(hours=1))  # fmt: skip
             services.submissions_sweep()
-        else:
+        elif roll < 0.95:
             exercise.retired = not exercise.retired
             exercise.save()
+        else:  # moved to another topic, or back
+            exercise.topic = rng.choice(topics)
+            exercise.save()
         assert_exact()
-    snapshot = stored_rows()
+    snapshot, topic_snapshot = stored_rows(), stored_topic_rows()
     StudentExerciseProgress.objects.all().delete()
+    StudentTopicProgress.objects.all().delete()
     report = progress_rebuild()
-    assert stored_rows() == snapshot and report.differences == len(snapshot)
+    assert stored_rows() == snapshot and stored_topic_rows() == topic_snapshot
+    assert report.corrected == len(snapshot) + len(topic_snapshot)
+    assert progress_rebuild().corrected == 0  # exact already: nothing written
 
 
 def test_the_command_checks_and_rebuilds(students, exercises):
@@ -258,7 +293,7 @@ def test_the_command_checks_and_rebuilds(students, exercises):
         call_command("rebuild_progress", "--check", stdout=StringIO())
     out = StringIO()
     call_command("rebuild_progress", stdout=out)
-    assert "3 exercises rebuilt" in out.getvalue() and "1 of them corrected" in out.getvalue()
+    assert "3 exercises rebuilt" in out.getvalue() and "1 row corrected" in out.getvalue()
     call_command("rebuild_progress", "--check", stdout=StringIO())
     assert_exact()
 
@@ -272,7 +307,8 @@ def test_the_migration_fills_the_table_from_existing_submissions(students, exerc
     answer(students[0], exercises[0], "4")
     answer(students[1], exercises[2], "4 +")
     StudentExerciseProgress.objects.all().delete()
-    import_module("grading.migrations.0002_student_exercise_progress").fill_progress(apps, None)
+    StudentTopicProgress.objects.all().delete()
+    import_module("grading.migrations.0002_progress_tables").fill_progress(apps, None)
     assert_exact()
 
 
@@ -312,6 +348,6 @@ def test_two_verdicts_stored_at_once_for_one_student_both_count(students, exerci
 def test_refreshing_twice_changes_nothing(students, exercises):
     answer(students[0], exercises[0], "5")
     before = stored_rows()
-    assert progress_refresh(exercise_id=exercises[0].pk, user_ids=[students[0].pk]) == 1
-    assert progress_refresh(exercise_id=exercises[0].pk) == 1
+    assert progress_refresh(exercise_id=exercises[0].pk, user_ids=[students[0].pk]) == 0
+    assert progress_refresh(exercise_id=exercises[0].pk) == 0
     assert stored_rows() == before

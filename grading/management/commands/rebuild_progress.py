@@ -37,12 +37,12 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         if check:
             self.stdout.write(
-                f"{report.exercises} exercises checked in {elapsed:.1f} s: {report.differences} rows differ"
+                f"{report.exercises} exercises checked in {elapsed:.1f} s: {report.corrected} rows differ"
             )
-            if report.differences:
+            if report.corrected:
                 raise CommandError("The progress table differs from the submissions; run rebuild_progress.")
         else:
             self.stdout.write(
-                f"{report.exercises} exercises rebuilt in {elapsed:.1f} s: {report.rows} rows, "
-                f"{report.differences} of them corrected"
+                f"{report.exercises} exercises rebuilt in {elapsed:.1f} s: "
+                f"{report.corrected} {'row' if report.corrected == 1 else 'rows'} corrected"
             )
