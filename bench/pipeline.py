@@ -249,6 +249,10 @@ def main() -> None:
         "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
         "SUBMISSION_RATE": "100000/m",
         "LOG_LEVEL": "WARNING",
+        # As in production: DEBUG keeps every query in memory and serves static files itself.
+        "DEBUG": "false",
+        "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     os.environ.update(env)

@@ -85,7 +85,7 @@ def computed(*, exercise_id: int, user_ids: list[int] | None = None) -> dict[int
     return found
 
 
-def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None) -> int:
+def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None, topic_id: int | None = None) -> int:
     """Recompute these students' rows (every student's when None) for one exercise, and their topic sums.
 
     Runs in the caller's transaction when there is one, so the rows commit with the verdicts. Only
@@ -94,13 +94,18 @@ def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None)
     ids = None if user_ids is None else sorted(set(user_ids))
     if ids == []:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure fails the caller's transaction as a whole
         scope = StudentExerciseProgress.objects.filter(exercise_id=exercise_id)
         if ids is not None:
             scope = scope.filter(user_id__in=ids)
-        # Make sure a row exists for everyone who has a final answer, then lock them all (in a fixed
-        # order, so concurrent refreshes cannot deadlock) before reading the submissions.
-        having = _final_submissions(exercise_id, ids).order_by("user_id").values_list("user_id", flat=True).distinct()
+        # Make sure a row exists for everyone concerned, then lock them all (in a fixed order, so
+        # concurrent refreshes cannot deadlock) before reading the submissions. A row left without
+        # a final answer behind it is deleted below.
+        having = (
+            ids
+            if ids is not None
+            else _final_submissions(exercise_id, None).order_by("user_id").values_list("user_id", flat=True).distinct()
+        )
         StudentExerciseProgress.objects.bulk_create(
             [StudentExerciseProgress(user_id=u, exercise_id=exercise_id) for u in having], ignore_conflicts=True
         )
@@ -121,9 +126,11 @@ def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None)
         gone = sorted(stored.keys() - fresh.keys())
         if gone:
             scope.filter(user_id__in=gone).delete()
+        gone = [u for u in gone if stored[u]["answers"]]  # not the empty rows made above
         corrected = len(changed) + len(gone)
         if corrected:  # only these students' topic sums can have moved
-            topic_id = Exercise.objects.filter(pk=exercise_id).values_list("topic_id", flat=True).first()
+            if topic_id is None:
+                topic_id = Exercise.objects.filter(pk=exercise_id).values_list("topic_id", flat=True).first()
             if topic_id is not None:
                 corrected += topic_progress_refresh(topic_id=topic_id, user_ids=changed + gone)
     return corrected
@@ -149,12 +156,12 @@ def topic_progress_refresh(*, topic_id: int, user_ids: Iterable[int] | None = No
     ids = None if user_ids is None else sorted(set(user_ids))
     if ids == []:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         scope = StudentTopicProgress.objects.filter(topic_id=topic_id)
         if ids is not None:
             scope = scope.filter(user_id__in=ids)
         # As above: a row for everyone concerned, locked in order, and only then the exercise rows read.
-        having = _topic_sums(topic_id, ids).keys()
+        having = ids if ids is not None else _topic_sums(topic_id, None).keys()
         StudentTopicProgress.objects.bulk_create(
             [StudentTopicProgress(user_id=u, topic_id=topic_id) for u in sorted(having)], ignore_conflicts=True
         )
@@ -175,7 +182,7 @@ def topic_progress_refresh(*, topic_id: int, user_ids: Iterable[int] | None = No
         gone = sorted(stored.keys() - fresh.keys())
         if gone:
             scope.filter(user_id__in=gone).delete()
-    return len(changed) + len(gone)
+    return len(changed) + sum(1 for u in gone if stored[u]["attempted"])  # not counting the empty rows made above
 
 
 def topic_progress_differences(*, topic_id: int) -> int:

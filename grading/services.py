@@ -138,7 +138,9 @@ def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
             claim_token=None, **fields
         )
         if stored:  # the student's progress commits with the verdict, or neither does
-            progress_refresh(exercise_id=submission.exercise_id, user_ids=[submission.user_id])
+            progress_refresh(
+                exercise_id=submission.exercise_id, user_ids=[submission.user_id], topic_id=submission.exercise.topic_id
+            )
     if stored:
         verdict_announce(submission_id=submission.pk)
     return bool(stored)
