@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.db import connections
 from django.db.models import Count, Q, Sum
 
 from courseware.graph import TopicNode, study_order
@@ -108,18 +109,21 @@ def cohort_mastery(cohort: Cohort) -> CohortMastery:
     return CohortMastery(graph, size, tally)
 
 
-def student_levels(graph: Course, user_ids: list[int]) -> dict[int, dict[str, Level]]:
-    """Each of these students' level on every topic (one row per student and topic started)."""
-    levels = {pk: dict.fromkeys((t.slug for t in graph.topics), Level.NOT_STARTED) for pk in user_ids}
+def student_levels(graph: Course, user_ids: list[int]) -> dict[int, list[Level]]:
+    """Each of these students' levels, in the order of graph.topics (one row read per student and topic started)."""
+    index = {t.pk: i for i, t in enumerate(graph.topics)}
+    sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
+    levels = {pk: [Level.NOT_STARTED] * len(index) for pk in user_ids}
     if not user_ids:
         return levels
-    topics = {t.pk: t.slug for t in graph.topics}
-    sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
-    rows = StudentTopicProgress.objects.filter(user_id__in=user_ids, topic_id__in=list(topics)).values_list(
+    rows = StudentTopicProgress.objects.filter(user_id__in=user_ids, topic_id__in=list(index)).values_list(
         "user_id", "topic_id", "attempted", "solved", "first_try"
     )
-    for user_id, topic_id, attempted, solved, first_try in rows.iterator(chunk_size=10_000):
-        levels[user_id][topics[topic_id]] = _level(sizes[topic_id], attempted, solved, first_try)
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:  # plain tuples: a whole class is 100,000 rows
+        cursor.execute(sql, params)
+        for user_id, topic_id, attempted, solved, first_try in cursor.fetchall():
+            levels[user_id][index[topic_id]] = _level(sizes[topic_id], attempted, solved, first_try)
     return levels
 
 
@@ -189,24 +193,35 @@ def _median(histogram: Counter) -> float | None:
 
 
 def exercise_stats(cohort: Cohort, exercises: list[Exercise]) -> list[ExerciseStats]:
-    """Per exercise, summed over the cohort's progress rows: two grouped queries whatever the history."""
-    rows = _cohort_progress(cohort, [e.pk for e in exercises])
-    sums = rows.values("exercise_id").annotate(
-        answers=Sum("answers"),
-        graded=Sum("attempts"),
-        invalid=Sum("invalid"),
-        students=Count("pk", filter=Q(attempts__gt=0)),
-        first_try=Count("pk", filter=Q(first_try_correct=True)),
-        solved=Count("pk", filter=Q(solved=True)),
+    """Per exercise, summed over the cohort's progress rows in one grouped scan, whatever the history.
+
+    Grouped by (exercise, attempts to the first correct answer): the sums add up per exercise, and the
+    groups with a value are the histogram the median comes from.
+    """
+    groups = (
+        _cohort_progress(cohort, [e.pk for e in exercises])
+        .values_list("exercise_id", "attempts_to_correct")
+        .annotate(
+            answers=Sum("answers"),
+            graded=Sum("attempts"),
+            invalid=Sum("invalid"),
+            students=Count("pk", filter=Q(attempts__gt=0)),
+            first_try=Count("pk", filter=Q(first_try_correct=True)),
+            solved=Count("pk", filter=Q(solved=True)),
+        )
+        .order_by()
     )
     stats = {e.pk: ExerciseStats(e) for e in exercises}
-    for row in sums.order_by():
-        found = stats[row.pop("exercise_id")]
-        for name, value in row.items():
-            setattr(found, name, value or 0)
-    histogram = rows.filter(solved=True).values_list("exercise_id", "attempts_to_correct").annotate(n=Count("pk"))
-    for exercise_id, attempts, n in histogram.order_by():
-        stats[exercise_id].attempts_to_correct[attempts] = n
+    for exercise_id, attempts_to_correct, answers, graded, invalid, students, first_try, solved in groups:
+        found = stats[exercise_id]
+        found.answers += answers or 0
+        found.graded += graded or 0
+        found.invalid += invalid or 0
+        found.students += students
+        found.first_try += first_try
+        found.solved += solved
+        if attempts_to_correct is not None:
+            found.attempts_to_correct[attempts_to_correct] += solved
     return list(stats.values())
 
 
