@@ -200,7 +200,7 @@ def store_history(exercise, users, size: int, distinct: int) -> int:
         seed = variants.variant_seed(user.pk, exercise.key)
         a = variants.variant(exercise, seed).params["a"]
         pool = [f"[{4 + 4 * a}, {1 + 4 * a}]", f"[4 + 4*{a}, 1 + 4*{a}]", f"[{1 + 4 * a}, {4 + 4 * a}]", "[x, "]
-        pairs += [(user, seed, answer) for answer in pool + [f"[{k}, {a} + x - x]" for k in range(per_user)]]
+        pairs += [(user, seed, answer) for answer in pool + [f"[{k}, {a}*{k % 7 + 1}]" for k in range(per_user)]]
     pairs = pairs[:distinct]
     verdicts = {(seed, answer): variants.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
     rng = random.Random(7)
@@ -208,7 +208,9 @@ def store_history(exercise, users, size: int, distinct: int) -> int:
     for i in range(size):
         user, seed, answer = pairs[i % len(pairs)] if i < len(pairs) else rng.choice(pairs)
         verdict = verdicts[seed, answer]
-        score = 1.0 - verdict.score if rng.random() < 0.03 else verdict.score  # an older grader's mistakes
+        score = verdict.score
+        if verdict.status != "invalid" and rng.random() < 0.03:
+            score = 1.0 - verdict.score  # an older grader's mistakes
         batch.append(Submission(user=user, exercise=exercise, seed=seed, answer=answer,
                                 status="invalid" if verdict.status == "invalid" else "graded",
                                 verdict=verdict.status, score=score, feedback=verdict.feedback,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from courseware.models import Exercise, Topic
 from grading.models import StudentExerciseProgress, StudentTopicProgress, Submission
@@ -24,6 +24,37 @@ SUMMARY_FIELDS = (
     "best_score", "last_submission_pk", "last_status", "last_verdict", "last_score", "last_answered_at",
 )  # fmt: skip
 ROWS = ("user_id", "pk", "status", "verdict", "score", "created_at")
+TOPIC_FIELDS = ("attempted", "solved", "first_try")
+
+
+def empty() -> dict:
+    fields = dict.fromkeys(SUMMARY_FIELDS, 0)
+    fields.update(first_try_correct=None, solved=False, attempts_to_correct=None, best_score=None)
+    fields.update(last_submission_pk=None, last_status="", last_verdict="", last_score=None, last_answered_at=None)
+    return fields
+
+
+def step(fields: dict, pk: int, status: str, verdict: str, score: float | None, created_at) -> dict:
+    """`fields` with one more final submission, newer than every one already in it (changed in place)."""
+    fields["answers"] += 1
+    fields.update(last_submission_pk=pk, last_status=status, last_verdict=verdict, last_score=score)
+    fields["last_answered_at"] = created_at
+    if status == Status.INVALID:
+        fields["invalid"] += 1
+    elif status == Status.ERROR:
+        fields["errors"] += 1
+    if status != Status.GRADED:
+        return fields
+    fields["attempts"] += 1
+    correct = verdict == "correct"
+    if fields["first_try_correct"] is None:
+        fields["first_try_correct"] = correct
+    if correct and not fields["solved"]:
+        fields["solved"] = True
+        fields["attempts_to_correct"] = fields["attempts"]
+    if score is not None and (fields["best_score"] is None or score > fields["best_score"]):
+        fields["best_score"] = score
+    return fields
 
 
 def summarise(rows: Iterable[tuple]) -> dict | None:
@@ -31,30 +62,50 @@ def summarise(rows: Iterable[tuple]) -> dict | None:
 
     `rows` are (pk, status, verdict, score, created_at).
     """
-    fields: dict | None = None
-    for pk, status, verdict, score, created_at in rows:
-        if fields is None:
-            fields = dict.fromkeys(SUMMARY_FIELDS, 0)
-            fields.update(first_try_correct=None, solved=False, attempts_to_correct=None, best_score=None)
-        fields["answers"] += 1
-        fields.update(last_submission_pk=pk, last_status=status, last_verdict=verdict, last_score=score)
-        fields["last_answered_at"] = created_at
-        if status == Status.INVALID:
-            fields["invalid"] += 1
-        elif status == Status.ERROR:
-            fields["errors"] += 1
-        if status != Status.GRADED:
-            continue
-        fields["attempts"] += 1
-        correct = verdict == "correct"
-        if fields["first_try_correct"] is None:
-            fields["first_try_correct"] = correct
-        if correct and not fields["solved"]:
-            fields["solved"] = True
-            fields["attempts_to_correct"] = fields["attempts"]
-        if score is not None and (fields["best_score"] is None or score > fields["best_score"]):
-            fields["best_score"] = score
+    fields = None
+    for row in rows:
+        fields = step(fields or empty(), *row)
     return fields
+
+
+def _topic_counts(fields: dict) -> tuple[int, int, int]:
+    """What one exercise row adds to its topic's sums: (attempted, solved, first try)."""
+    return int(fields["attempts"] > 0), int(fields["solved"]), int(fields["first_try_correct"] is True)
+
+
+def progress_record(*, submission: Submission) -> None:
+    """A submission has just become final (in the caller's transaction): fold it into its student's rows.
+
+    When it is newer than every final answer the row already holds (the usual case), the row is
+    extended by one step and the topic sums moved by the difference; otherwise (an older answer
+    finishing late) both are recomputed from the submissions.
+    """
+    user_id, exercise_id = submission.user_id, submission.exercise_id
+    with transaction.atomic(savepoint=False):
+        StudentExerciseProgress.objects.bulk_create(
+            [StudentExerciseProgress(user_id=user_id, exercise_id=exercise_id)], ignore_conflicts=True
+        )
+        row = StudentExerciseProgress.objects.select_for_update().filter(user_id=user_id, exercise_id=exercise_id)
+        stored = row.values(*SUMMARY_FIELDS).get()
+        if stored["answers"] and stored["last_submission_pk"] >= submission.pk:
+            progress_refresh(exercise_id=exercise_id, user_ids=[user_id], topic_id=submission.exercise.topic_id)
+            return
+        before = _topic_counts(stored)
+        fresh = step(
+            dict(stored) if stored["answers"] else empty(),
+            submission.pk, submission.status, submission.verdict, submission.score, submission.created_at,
+        )  # fmt: skip
+        row.update(**fresh)
+        delta = [new - old for new, old in zip(_topic_counts(fresh), before, strict=True)]
+        if any(delta) and not submission.exercise.retired:
+            topic = submission.exercise.topic_id
+            StudentTopicProgress.objects.bulk_create(
+                [StudentTopicProgress(user_id=user_id, topic_id=topic)], ignore_conflicts=True
+            )
+            # Additions commute: a concurrent refresh of the same sums either sees this row or waits for it.
+            StudentTopicProgress.objects.filter(user_id=user_id, topic_id=topic).update(
+                **{name: F(name) + d for name, d in zip(TOPIC_FIELDS, delta, strict=True)}
+            )
 
 
 def _by_user(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
@@ -134,9 +185,6 @@ def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None,
             if topic_id is not None:
                 corrected += topic_progress_refresh(topic_id=topic_id, user_ids=changed + gone)
     return corrected
-
-
-TOPIC_FIELDS = ("attempted", "solved", "first_try")
 
 
 def _topic_sums(topic_id: int, user_ids: list[int] | None) -> dict[int, dict]:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from courseware.models import Exercise
 from grading import variants
 from grading.models import Submission
-from grading.progress import progress_refresh
+from grading.progress import progress_record, progress_refresh
 
 logger = logging.getLogger(__name__)
 Status = Submission.Status
@@ -138,9 +138,9 @@ def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
             claim_token=None, **fields
         )
         if stored:  # the student's progress commits with the verdict, or neither does
-            progress_refresh(
-                exercise_id=submission.exercise_id, user_ids=[submission.user_id], topic_id=submission.exercise.topic_id
-            )
+            for name, value in fields.items():
+                setattr(submission, name, value)
+            progress_record(submission=submission)
     if stored:
         verdict_announce(submission_id=submission.pk)
     return bool(stored)

@@ -133,6 +133,18 @@ def test_grading_writes_progress_once_whatever_the_deliveries(students, exercise
     assert_exact()
 
 
+def test_an_older_answer_graded_after_a_newer_one_takes_its_place_in_order(students, exercises):
+    ada, four = students[0], exercises[0]
+    first = services.submission_create(user=ada, exercise=four, answer="5")
+    second = services.submission_create(user=ada, exercise=four, answer="4")
+    services.submission_grade(submission_id=second.pk)
+    assert StudentExerciseProgress.objects.get(user=ada).first_try_correct is True
+    services.submission_grade(submission_id=first.pk)  # the first answer was wrong: not right the first time
+    row = StudentExerciseProgress.objects.get(user=ada)
+    assert (row.first_try_correct, row.attempts_to_correct, row.last_submission_pk) == (False, 2, second.pk)
+    assert_exact()
+
+
 def test_a_stale_claimer_stores_neither_the_verdict_nor_progress(students, exercises):
     submission = services.submission_create(user=students[0], exercise=exercises[0], answer="4")
     token, claimed = services.submission_claim(submission_id=submission.pk)
@@ -313,35 +325,35 @@ def test_the_migration_fills_the_table_from_existing_submissions(students, exerc
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_verdicts_stored_at_once_for_one_student_both_count(students, exercises):
-    """Each refresh locks the row before reading, so the later commit cannot overwrite the earlier."""
-    ada, four = students[0], exercises[0]
+def test_verdicts_stored_at_once_for_one_student_all_count(students, exercises):
+    """Each write locks its rows before reading or adding, so no commit can overwrite another's."""
+    ada, (four, other) = students[0], exercises[:2]  # two exercises of one topic: one row of topic sums
+    work = [(four, "5", "incorrect"), (four, "4", "correct"), (other, "4", "correct"), (other, "6", "incorrect"),
+            (four, "4", "correct"), (other, "4 +", "invalid")]  # fmt: skip
     claims = []
-    for text in ("5", "4"):
-        submission = services.submission_create(user=ada, exercise=four, answer=text)
-        claims.append(services.submission_claim(submission_id=submission.pk))
-    barrier, errors = threading.Barrier(2), []
+    for exercise, text, verdict in work:
+        submission = services.submission_create(user=ada, exercise=exercise, answer=text)
+        claims.append((*services.submission_claim(submission_id=submission.pk), verdict))
+    barrier, errors = threading.Barrier(len(claims)), []
 
     def store(token, claimed, verdict):
         try:
-            barrier.wait(5)
-            services._store(claimed, token, status=Status.GRADED, verdict=verdict, score=float(verdict == "correct"))
+            barrier.wait(10)
+            status = Status.INVALID if verdict == "invalid" else Status.GRADED
+            services._store(claimed, token, status=status, verdict=verdict, score=float(verdict == "correct"))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=store, args=(*claim, v))
-        for claim, v in zip(claims, ["incorrect", "correct"], strict=True)
-    ]
+    threads = [threading.Thread(target=store, args=claim) for claim in claims]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
     assert not errors
-    row = StudentExerciseProgress.objects.get(user=ada, exercise=four)
-    assert (row.attempts, row.solved) == (2, True)
+    assert StudentExerciseProgress.objects.get(user=ada, exercise=four).attempts == 3
+    assert StudentTopicProgress.objects.get(user=ada).attempted == 2
     assert_exact()
 
 
