@@ -46,9 +46,9 @@ def build(*, students: int, topics: int, submissions: int, exercises_per_topic: 
     from django.contrib.auth.models import User
     from django.db import transaction
 
-    from courseware.accounts import ensure_instructors_group
     from courseware.models import Exercise, Topic, TopicPrerequisite
     from grading.models import Submission
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     rng = random.Random(seed)
@@ -224,7 +224,7 @@ def main(argv=None) -> int:
         from django.db import connection
 
         from grading.models import StudentExerciseProgress, Submission
-        from grading.progress import progress_rebuild
+        from grading.progress_table import progress_rebuild
 
         print(
             f"data: {len(members)} students, {args.topics} topics, {len(exercises)} exercises, "

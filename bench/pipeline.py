@@ -181,8 +181,8 @@ def describe(title: str, result: LoadResult, stages: bool = False) -> None:
             )
 
 
-def answers_for(variants, exercise, user, count: int) -> list[str]:
-    a = variants.variant(exercise, variants.variant_seed(user.pk, exercise.key)).params["a"]
+def answers_for(engine, exercise, user, count: int) -> list[str]:
+    a = engine.variant(exercise, engine.variant_seed(user.pk, exercise.key)).params["a"]
     right, swapped = f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]"
     typical = [f"[4 + 4*{a}, 1 + 4*{a}]", right, swapped, "[1, 2]", "[x, "]
     return [random.choice(typical) for _ in range(count + 1)]
@@ -190,19 +190,19 @@ def answers_for(variants, exercise, user, count: int) -> list[str]:
 
 def store_history(exercise, users, size: int, distinct: int) -> int:
     """`size` graded submissions with `distinct` (variant, answer) pairs, about 3 % of them with old wrong verdicts."""
-    from grading import variants
+    from grading import engine
     from grading.models import Submission
     from grading.progress import progress_rebuild
 
     pairs = []
     per_user = max(1, distinct // len(users))
     for user in users:
-        seed = variants.variant_seed(user.pk, exercise.key)
-        a = variants.variant(exercise, seed).params["a"]
+        seed = engine.variant_seed(user.pk, exercise.key)
+        a = engine.variant(exercise, seed).params["a"]
         pool = [f"[{4 + 4 * a}, {1 + 4 * a}]", f"[4 + 4*{a}, 1 + 4*{a}]", f"[{1 + 4 * a}, {4 + 4 * a}]", "[x, "]
         pairs += [(user, seed, answer) for answer in pool + [f"[{k}, {a}*{k % 7 + 1}]" for k in range(per_user)]]
     pairs = pairs[:distinct]
-    verdicts = {(seed, answer): variants.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
+    verdicts = {(seed, answer): engine.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
     rng = random.Random(7)
     batch = []
     for i in range(size):
@@ -267,7 +267,7 @@ def main() -> None:
 
     from config.celery import app
     from courseware.models import Exercise, Topic
-    from grading import variants
+    from grading import engine
     from grading.models import ApiToken, Submission
 
     call_command("migrate", verbosity=0)
@@ -316,13 +316,13 @@ def main() -> None:
             f"{args.web_threads} threads, interactive worker -c {args.interactive_concurrency}, "
             f"batch worker -c {args.batch_concurrency}"
         )
-        sample = variants.variant(exercise, 1).params["a"]
+        sample = engine.variant(exercise, 1).params["a"]
         answers = [f"[4 + 4*{sample}, 1 + 4*{sample}]", f"[{1 + 4 * sample}, {4 + 4 * sample}]", "[1, 2]", "[x, "]
         for answer in answers:
-            variants.grade_answer(exercise, 1, answer)
+            engine.grade_answer(exercise, 1, answer)
         began, n = time.perf_counter(), 0
         while time.perf_counter() - began < 1.0:
-            variants.grade_answer(exercise, 1, answers[n % len(answers)])
+            engine.grade_answer(exercise, 1, answers[n % len(answers)])
             n += 1
         engine_ms = (time.perf_counter() - began) / n * 1000
         print(f"the engine alone on these answers: {engine_ms:.2f} ms per answer ({1000 / engine_ms:.0f} answers/s)")
@@ -335,7 +335,7 @@ def main() -> None:
 
         def load(count, think_s):
             chosen = users[:count]
-            sets = [answers_for(variants, exercise, u, args.submissions) for u in chosen]
+            sets = [answers_for(engine, exercise, u, args.submissions) for u in chosen]
             return run_load(web_port, tokens[:count], exercise, sets, think_s)
 
         think = f"{args.students} students, {args.think_s:g} s mean thinking time"

@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from courseware import progress, selectors
+from courseware import selectors
 from courseware.forms import SignupForm
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
-from grading.variants import variant, variant_seed
+from grading import progress
+from grading.engine import variant, variant_seed
 
 UNDER_WAY = (Level.ATTEMPTED, Level.FAMILIAR)
 

@@ -12,11 +12,11 @@ class GradingConfig(AppConfig):
         # a Celery parent that forks after this shares it with its children.
         import grading.core  # noqa: F401
         from courseware.models import Exercise
-        from grading import progress
+        from grading import progress_table
         from grading.models import Submission
 
         # Every way a submission can go (a cascade, a queryset delete, the shell) keeps progress exact,
         # and so does every save of an exercise that moves it or takes it out of (or back into) use.
-        post_delete.connect(progress.on_submission_deleted, sender=Submission, dispatch_uid="progress-submission")
-        pre_save.connect(progress.on_exercise_saving, sender=Exercise, dispatch_uid="progress-exercise-before")
-        post_save.connect(progress.on_exercise_saved, sender=Exercise, dispatch_uid="progress-exercise-after")
+        post_delete.connect(progress_table.on_submission_deleted, sender=Submission, dispatch_uid="progress-submission")
+        pre_save.connect(progress_table.on_exercise_saving, sender=Exercise, dispatch_uid="progress-exercise-before")
+        post_save.connect(progress_table.on_exercise_saved, sender=Exercise, dispatch_uid="progress-exercise-after")

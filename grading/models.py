@@ -141,7 +141,7 @@ class ApiToken(models.Model):
 
 
 class StudentExerciseProgress(models.Model):
-    """One student's standing on one exercise, derived from their final submissions (see grading/progress.py).
+    """One student's standing on one exercise, derived from their final submissions (see grading/progress_table.py).
 
     Kept exact in the same transaction as every write that changes a verdict, so dashboards and
     mastery read one row per (student, exercise) instead of every submission.

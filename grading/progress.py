@@ -1,317 +1,157 @@
-"""The progress tables: per student and exercise, a fold of the submissions; per student and topic, its sum.
+"""Reads of one student's progress: per exercise (attempts, solution) and per topic (mastery, locks, what next).
 
-Every write that changes a final submission (a verdict stored, a re-grade applied, a submission
-given up on or deleted) calls `progress_refresh` inside its own transaction. The refresh locks the
-affected rows first and only then re-reads what they derive from, so two verdicts committed at once
-for the same student cannot overwrite each other, and running it twice changes nothing. An exercise
-moved to another topic or (un)retired changes the topic sums only: `topic_progress_refresh`.
-`progress_rebuild` recomputes everything the same way.
+The levels, locks and the recommendation are defined in `courseware.mastery`; this module only feeds it
+the student's own progress rows (grading/progress_table.py), in a fixed handful of queries.
 """
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import QuerySet
 
+from courseware.mastery import Level, TopicMastery, locked, recommended, topic_mastery
 from courseware.models import Exercise, Topic
-from grading.models import StudentExerciseProgress, StudentTopicProgress, Submission
+from courseware.selectors import topic_graph
+from grading import selectors
+from grading.engine import attempts_allowed
+from grading.models import Submission
 
-Status = Submission.Status
-FINAL = list(Submission.FINAL)
-SUMMARY_FIELDS = (
-    "answers", "attempts", "invalid", "errors", "first_try_correct", "solved", "attempts_to_correct",
-    "best_score", "last_submission_pk", "last_status", "last_verdict", "last_score", "last_answered_at",
-)  # fmt: skip
-ROWS = ("user_id", "pk", "status", "verdict", "score", "created_at")
-TOPIC_FIELDS = ("attempted", "solved", "first_try")
+RECENT_SUBMISSIONS = 10
 
 
-def empty() -> dict:
-    fields = dict.fromkeys(SUMMARY_FIELDS, 0)
-    fields.update(first_try_correct=None, solved=False, attempts_to_correct=None, best_score=None)
-    fields.update(last_submission_pk=None, last_status="", last_verdict="", last_score=None, last_answered_at=None)
-    return fields
+@dataclass
+class ExerciseProgress:
+    """One student's attempts at one exercise, newest first, and what they unlock."""
+
+    exercise: Exercise
+    attempts: list[Submission] = field(default_factory=list)
+    allowed: int | None = None
+
+    @property
+    def used(self) -> int:
+        """Attempts that count against the limit (unreadable answers and our own errors never do)."""
+        return sum(1 for s in self.attempts if s.status in Submission.COUNTS_AS_ATTEMPT)
+
+    @property
+    def left(self) -> int | None:
+        return None if self.allowed is None else max(self.allowed - self.used, 0)
+
+    @property
+    def solved(self) -> bool:
+        return any(s.status == Submission.Status.GRADED and s.verdict == "correct" for s in self.attempts)
+
+    @property
+    def out_of_attempts(self) -> bool:
+        """Every allowed attempt has been graded (one still being graded does not count yet)."""
+        graded = sum(1 for s in self.attempts if s.status == Submission.Status.GRADED)
+        return self.allowed is not None and graded >= self.allowed
+
+    @property
+    def solution_shown(self) -> bool:
+        """The worked solution is shown once the student is right or has no attempts left; never before."""
+        return bool(self.exercise.solution.strip()) and (self.solved or self.out_of_attempts)
+
+    @property
+    def closed(self) -> bool:
+        """No further answers are taken."""
+        return self.left == 0
 
 
-def step(fields: dict, pk: int, status: str, verdict: str, score: float | None, created_at) -> dict:
-    """`fields` with one more final submission, newer than every one already in it (changed in place)."""
-    fields["answers"] += 1
-    fields.update(last_submission_pk=pk, last_status=status, last_verdict=verdict, last_score=score)
-    fields["last_answered_at"] = created_at
-    if status == Status.INVALID:
-        fields["invalid"] += 1
-    elif status == Status.ERROR:
-        fields["errors"] += 1
-    if status != Status.GRADED:
-        return fields
-    fields["attempts"] += 1
-    correct = verdict == "correct"
-    if fields["first_try_correct"] is None:
-        fields["first_try_correct"] = correct
-    if correct and not fields["solved"]:
-        fields["solved"] = True
-        fields["attempts_to_correct"] = fields["attempts"]
-    if score is not None and (fields["best_score"] is None or score > fields["best_score"]):
-        fields["best_score"] = score
-    return fields
-
-
-def summarise(rows: Iterable[tuple]) -> dict | None:
-    """The progress fields for one student's final submissions to one exercise, oldest first; None if none.
-
-    `rows` are (pk, status, verdict, score, created_at).
-    """
-    fields = None
-    for row in rows:
-        fields = step(fields or empty(), *row)
-    return fields
-
-
-def _topic_counts(fields: dict) -> tuple[int, int, int]:
-    """What one exercise row adds to its topic's sums: (attempted, solved, first try)."""
-    return int(fields["attempts"] > 0), int(fields["solved"]), int(fields["first_try_correct"] is True)
-
-
-def progress_record(*, submission: Submission) -> None:
-    """A submission has just become final (in the caller's transaction): fold it into its student's rows.
-
-    When it is newer than every final answer the row already holds (the usual case), the row is
-    extended by one step and the topic sums moved by the difference; otherwise (an older answer
-    finishing late) both are recomputed from the submissions.
-    """
-    user_id, exercise_id = submission.user_id, submission.exercise_id
-    with transaction.atomic(savepoint=False):
-        StudentExerciseProgress.objects.bulk_create(
-            [StudentExerciseProgress(user_id=user_id, exercise_id=exercise_id)], ignore_conflicts=True
-        )
-        row = StudentExerciseProgress.objects.select_for_update().filter(user_id=user_id, exercise_id=exercise_id)
-        stored = row.values(*SUMMARY_FIELDS).get()
-        if stored["answers"] and stored["last_submission_pk"] >= submission.pk:
-            progress_refresh(exercise_id=exercise_id, user_ids=[user_id], topic_id=submission.exercise.topic_id)
-            return
-        before = _topic_counts(stored)
-        fresh = step(
-            dict(stored) if stored["answers"] else empty(),
-            submission.pk, submission.status, submission.verdict, submission.score, submission.created_at,
-        )  # fmt: skip
-        row.update(**fresh)
-        delta = [new - old for new, old in zip(_topic_counts(fresh), before, strict=True)]
-        if any(delta) and not submission.exercise.retired:
-            topic = submission.exercise.topic_id
-            StudentTopicProgress.objects.bulk_create(
-                [StudentTopicProgress(user_id=user_id, topic_id=topic)], ignore_conflicts=True
-            )
-            # Additions commute: a concurrent refresh of the same sums either sees this row or waits for it.
-            StudentTopicProgress.objects.filter(user_id=user_id, topic_id=topic).update(
-                **{name: F(name) + d for name, d in zip(TOPIC_FIELDS, delta, strict=True)}
-            )
-
-
-def _by_user(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
-    """Group rows ordered by (user, pk) into each user's (pk, status, verdict, score, created_at) rows."""
-    current, batch = None, []
-    for user_id, *rest in rows:
-        if user_id != current:
-            if batch:
-                yield current, batch
-            current, batch = user_id, []
-        batch.append(tuple(rest))
-    if batch:
-        yield current, batch
-
-
-def _final_submissions(exercise_id: int, user_ids: list[int] | None):
-    rows = Submission.objects.filter(exercise_id=exercise_id, status__in=FINAL)
-    if user_ids is not None:
-        rows = rows.filter(user_id__in=user_ids)
-    return rows.order_by("user_id", "pk").values_list(*ROWS)
-
-
-def computed(*, exercise_id: int, user_ids: list[int] | None = None) -> dict[int, dict]:
-    """What the progress rows of this exercise (for these users, or all) should hold, by user id."""
-    found = {}
-    for user_id, rows in _by_user(_final_submissions(exercise_id, user_ids).iterator(chunk_size=5000)):
-        found[user_id] = summarise(rows)
-    return found
-
-
-def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None, topic_id: int | None = None) -> int:
-    """Recompute these students' rows (every student's when None) for one exercise, and their topic sums.
-
-    Runs in the caller's transaction when there is one, so the rows commit with the verdicts. Only
-    rows that differ from what the submissions say are written; returns how many (of both tables).
-    """
-    ids = None if user_ids is None else sorted(set(user_ids))
-    if ids == []:
-        return 0
-    with transaction.atomic(savepoint=False):  # a failure fails the caller's transaction as a whole
-        scope = StudentExerciseProgress.objects.filter(exercise_id=exercise_id)
-        if ids is not None:
-            scope = scope.filter(user_id__in=ids)
-        # Make sure a row exists for everyone concerned, then lock them all (in a fixed order, so
-        # concurrent refreshes cannot deadlock) before reading the submissions. A row left without
-        # a final answer behind it is deleted below.
-        having = (
-            ids
-            if ids is not None
-            else _final_submissions(exercise_id, None).order_by("user_id").values_list("user_id", flat=True).distinct()
-        )
-        StudentExerciseProgress.objects.bulk_create(
-            [StudentExerciseProgress(user_id=u, exercise_id=exercise_id) for u in having], ignore_conflicts=True
-        )
-        stored = {
-            row.pop("user_id"): row
-            for row in scope.select_for_update().order_by("user_id").values("user_id", *SUMMARY_FIELDS)
-        }
-        fresh = computed(exercise_id=exercise_id, user_ids=ids)
-        changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
-        if changed:
-            StudentExerciseProgress.objects.bulk_create(
-                [StudentExerciseProgress(user_id=u, exercise_id=exercise_id, **fresh[u]) for u in changed],
-                update_conflicts=True,
-                unique_fields=["user", "exercise"],
-                update_fields=list(SUMMARY_FIELDS),
-                batch_size=1000,
-            )
-        gone = sorted(stored.keys() - fresh.keys())
-        if gone:
-            scope.filter(user_id__in=gone).delete()
-        gone = [u for u in gone if stored[u]["answers"]]  # not the empty rows made above
-        corrected = len(changed) + len(gone)
-        if corrected:  # only these students' topic sums can have moved
-            if topic_id is None:
-                topic_id = Exercise.objects.filter(pk=exercise_id).values_list("topic_id", flat=True).first()
-            if topic_id is not None:
-                corrected += topic_progress_refresh(topic_id=topic_id, user_ids=changed + gone)
-    return corrected
-
-
-def _topic_sums(topic_id: int, user_ids: list[int] | None) -> dict[int, dict]:
-    rows = StudentExerciseProgress.objects.filter(exercise__topic_id=topic_id, exercise__retired=False, attempts__gt=0)
-    if user_ids is not None:
-        rows = rows.filter(user_id__in=user_ids)
-    sums = rows.values("user_id").annotate(
-        attempted=Count("pk"),
-        solved=Count("pk", filter=Q(solved=True)),
-        first_try=Count("pk", filter=Q(first_try_correct=True)),
-    )
-    return {row.pop("user_id"): row for row in sums.order_by()}
-
-
-def topic_progress_refresh(*, topic_id: int, user_ids: Iterable[int] | None = None) -> int:
-    """Recompute these students' sums (everyone's when None) on one topic; returns rows corrected."""
-    ids = None if user_ids is None else sorted(set(user_ids))
-    if ids == []:
-        return 0
-    with transaction.atomic(savepoint=False):
-        scope = StudentTopicProgress.objects.filter(topic_id=topic_id)
-        if ids is not None:
-            scope = scope.filter(user_id__in=ids)
-        # As above: a row for everyone concerned, locked in order, and only then the exercise rows read.
-        having = ids if ids is not None else _topic_sums(topic_id, None).keys()
-        StudentTopicProgress.objects.bulk_create(
-            [StudentTopicProgress(user_id=u, topic_id=topic_id) for u in sorted(having)], ignore_conflicts=True
-        )
-        stored = {
-            row.pop("user_id"): row
-            for row in scope.select_for_update().order_by("user_id").values("user_id", *TOPIC_FIELDS)
-        }
-        fresh = _topic_sums(topic_id, ids)
-        changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
-        if changed:
-            StudentTopicProgress.objects.bulk_create(
-                [StudentTopicProgress(user_id=u, topic_id=topic_id, **fresh[u]) for u in changed],
-                update_conflicts=True,
-                unique_fields=["user", "topic"],
-                update_fields=list(TOPIC_FIELDS),
-                batch_size=1000,
-            )
-        gone = sorted(stored.keys() - fresh.keys())
-        if gone:
-            scope.filter(user_id__in=gone).delete()
-    return len(changed) + sum(1 for u in gone if stored[u]["attempted"])  # not counting the empty rows made above
-
-
-def topic_progress_differences(*, topic_id: int) -> int:
-    fresh = _topic_sums(topic_id, None)
-    stored = {
-        row.pop("user_id"): row
-        for row in StudentTopicProgress.objects.filter(topic_id=topic_id).values("user_id", *TOPIC_FIELDS)
-    }
-    return sum(1 for u in fresh.keys() | stored.keys() if fresh.get(u) != stored.get(u))
+def exercise_progress(*, user, exercises: list[Exercise]) -> dict[int, ExerciseProgress]:
+    """Each exercise's progress for this user (empty for an anonymous visitor), by exercise id."""
+    result = {e.pk: ExerciseProgress(e, allowed=attempts_allowed(e)) for e in exercises}
+    if user.is_authenticated and exercises:
+        for submission in Submission.objects.filter(user=user, exercise__in=exercises).order_by("-created_at", "-id"):
+            result[submission.exercise_id].attempts.append(submission)
+    return result
 
 
 @dataclass(frozen=True)
-class RebuildReport:
-    exercises: int
-    corrected: int  # rows that were missing, extra or different
+class TopicProgress:
+    topic: Topic
+    mastery: TopicMastery
+    locked: bool
+    recommended: bool
+
+    @property
+    def level(self) -> Level:
+        return self.mastery.level
 
 
-def progress_differences(*, exercise_id: int) -> int:
-    """How many of this exercise's progress rows differ from what the submissions say (0 when exact)."""
-    fresh = computed(exercise_id=exercise_id)
-    stored = {
-        row.pop("user_id"): row
-        for row in StudentExerciseProgress.objects.filter(exercise_id=exercise_id).values("user_id", *SUMMARY_FIELDS)
-    }
-    return sum(1 for u in fresh.keys() | stored.keys() if fresh.get(u) != stored.get(u))
+@dataclass(frozen=True)
+class Progress:
+    """Every topic in study order with the student's mastery; `personal` is False for anonymous visitors."""
+
+    topics: list[TopicProgress]
+    prerequisites: dict[str, list[str]]
+    personal: bool
+
+    def by_slug(self) -> dict[str, TopicProgress]:
+        return {t.topic.slug: t for t in self.topics}
+
+    @property
+    def recommended(self) -> TopicProgress | None:
+        return next((t for t in self.topics if t.recommended), None)
+
+    def counts(self) -> list[tuple[Level, int]]:
+        """How many topics (with exercises) are at each level."""
+        with_exercises = [t for t in self.topics if t.mastery.exercises]
+        return [(level, sum(1 for t in with_exercises if t.level is level)) for level in Level]
 
 
-def progress_rebuild(*, exercise_ids: Iterable[int] | None = None, check_only: bool = False, on_exercise=None):
-    """Recompute the tables from the submissions, one exercise (then one topic) per transaction.
-
-    Live verdicts wait briefly for the exercise being rebuilt; nothing is written where the tables are exact.
-    """
-    exercises = Exercise.objects.order_by("pk")
-    if exercise_ids is not None:
-        exercises = exercises.filter(pk__in=list(exercise_ids))
-    pairs = list(exercises.values_list("pk", "topic_id"))
-    corrected = 0
-    for exercise_id, _ in pairs:
-        if check_only:
-            corrected += progress_differences(exercise_id=exercise_id)
-        else:
-            corrected += progress_refresh(exercise_id=exercise_id)
-        if on_exercise:
-            on_exercise(exercise_id)
-    topic_ids = sorted({topic_id for _, topic_id in pairs}) if exercise_ids is not None else _all_topic_ids()
-    for topic_id in topic_ids:
-        if check_only:
-            corrected += topic_progress_differences(topic_id=topic_id)
-        else:
-            corrected += topic_progress_refresh(topic_id=topic_id)
-    return RebuildReport(len(pairs), corrected)
+def _verdicts(user) -> dict[str, list[bool]]:
+    """What mastery reads of the user's graded answers per live exercise id: one progress row each."""
+    return {str(pk): summary for pk, summary in selectors.verdict_summaries_of(user=user).items()}
 
 
-def _all_topic_ids() -> list[int]:
-    """Every topic, and any a stray row points at (a topic with no exercises left keeps no sums)."""
-    return sorted(
-        set(Topic.objects.values_list("pk", flat=True))
-        | set(StudentTopicProgress.objects.values_list("topic_id", flat=True))
+def student_progress(user) -> Progress:
+    """Mastery of every topic for `user`; for an anonymous visitor, the same graph with nothing started."""
+    stored = topic_graph()
+    topics, prerequisites = stored.topics, stored.prerequisites
+    slug_of = {t.pk: t.slug for t in topics.values()}
+    exercise_keys: dict[str, list[str]] = {slug: [] for slug in topics}
+    for exercise_id, topic_id in Exercise.objects.filter(retired=False).values_list("pk", "topic_id"):
+        exercise_keys[slug_of[topic_id]].append(str(exercise_id))
+
+    personal = user.is_authenticated
+    verdicts = _verdicts(user) if personal else {}
+    mastery = {slug: topic_mastery(keys, verdicts) for slug, keys in exercise_keys.items()}
+    order = stored.study_order()
+    blocked = locked(prerequisites, mastery) if personal else set()
+    next_slug = recommended(order, mastery, blocked) if personal else None
+    return Progress(
+        topics=[TopicProgress(topics[s], mastery[s], s in blocked, s == next_slug) for s in order],
+        prerequisites=prerequisites,
+        personal=personal,
     )
 
 
-def on_submission_deleted(sender, instance: Submission, **kwargs) -> None:
-    """post_delete: a deleted answer leaves its student's progress (in the deleting transaction).
+def map_data(progress: Progress) -> dict:
+    """The topic map's data, as `TopicMap.render` takes it (static/js/topic-map.js)."""
+    nodes = []
+    for item in progress.topics:
+        node = {
+            "id": item.topic.slug,
+            "title": item.topic.title,
+            "layer": item.topic.layer,
+            "layer_rank": item.topic.layer_rank,
+            "url": item.topic.get_absolute_url(),
+            "locked": item.locked,
+            "recommended": item.recommended,
+        }
+        if progress.personal:
+            node["level"] = item.level.slug
+            node["label"] = item.level.label
+        nodes.append(node)
+    edges = [[p, slug] for slug, needs in progress.prerequisites.items() for p in needs]
+    return {"nodes": nodes, "edges": edges, "legend": True}
 
-    Whatever the instance in memory says its status was: it may be older than the row that was deleted.
-    """
-    progress_refresh(exercise_id=instance.exercise_id, user_ids=[instance.user_id])
+
+def recent_submissions(*, user, limit: int = RECENT_SUBMISSIONS) -> QuerySet[Submission]:
+    return Submission.objects.filter(user=user).select_related("exercise__topic").order_by("-created_at", "-id")[:limit]
 
 
-def on_exercise_saving(sender, instance, **kwargs) -> None:
-    """pre_save: remember where the exercise was and whether it was live, to see what its save changes."""
-    before = sender.objects.filter(pk=instance.pk).values_list("topic_id", "retired").first() if instance.pk else None
-    instance._progress_before = before
-
-
-def on_exercise_saved(sender, instance, created: bool, **kwargs) -> None:
-    """post_save: an exercise moved or (un)retired changes the topic sums of everyone who answered it."""
-    before = getattr(instance, "_progress_before", None)
-    if before is None or before == (instance.topic_id, instance.retired):
-        return
-    if not StudentExerciseProgress.objects.filter(exercise_id=instance.pk).exists():
-        return
-    for topic_id in sorted({before[0], instance.topic_id}):
-        topic_progress_refresh(topic_id=topic_id)
+def next_exercise(*, user, topic: Topic) -> Exercise | None:
+    """The first exercise of the topic this user has not solved yet."""
+    exercises = list(topic.exercises.filter(retired=False).order_by("position"))
+    solved = selectors.solved_exercise_ids(user=user, exercise_ids=[e.pk for e in exercises])
+    return next((e for e in exercises if e.pk not in solved), None)

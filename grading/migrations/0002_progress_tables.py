@@ -9,7 +9,7 @@ def fill_progress(apps, schema_editor):
     """Existing submissions get their progress rows, with the fold the application uses."""
     from django.db.models import Count, Q
 
-    from grading.progress import ROWS, _by_user, summarise
+    from grading.progress_table import ROWS, _by_user, summarise
 
     Submission = apps.get_model("grading", "Submission")
     ExerciseProgress = apps.get_model("grading", "StudentExerciseProgress")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from courseware import progress as student_pages
 from courseware.mastery import Level
 from courseware.models import Exercise, Topic
-from grading import regrade, services, variants
+from grading import engine, regrade, services
 from grading.models import RegradeRun, StudentExerciseProgress, StudentTopicProgress, Submission
-from grading.progress import progress_rebuild, progress_refresh, summarise
+from grading.progress_table import progress_rebuild, progress_refresh, summarise
 from instructors import selectors
 from instructors.models import Cohort
 
@@ -101,7 +101,7 @@ def answer(user, exercise, text: str) -> Submission:
 def regrade_now(exercise, *, dry_run=False) -> RegradeRun:
     """What the batch workers do with a re-grade's chunks, done here in order."""
     groups = regrade.regrade_plan(exercise=exercise)
-    run = RegradeRun.objects.create(exercise=exercise, dry_run=dry_run, grader_version=variants.grader_version(),
+    run = RegradeRun.objects.create(exercise=exercise, dry_run=dry_run, grader_version=engine.grader_version(),
                                     total=sum(len(g[2]) for g in groups), distinct=len(groups))  # fmt: skip
     assert regrade.regrade_chunk_process(run_id=run.pk, groups=groups) == []
     return run

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from grading import selectors
-from grading.progress import progress_rebuild
+from grading.progress_table import progress_rebuild
 
 
 class Command(BaseCommand):
