@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from courseware import progress as student_pages
 from courseware.mastery import Level
 from courseware.models import Exercise, Topic
 from grading import engine, regrade, services
+from grading import progress as student_pages
 from grading.models import RegradeRun, StudentExerciseProgress, StudentTopicProgress, Submission
 from grading.progress_table import progress_rebuild, progress_refresh, summarise
 from instructors import selectors
