@@ -192,7 +192,7 @@ def store_history(exercise, users, size: int, distinct: int) -> int:
     """`size` graded submissions with `distinct` (variant, answer) pairs, about 3 % of them with old wrong verdicts."""
     from grading import engine
     from grading.models import Submission
-    from grading.progress import progress_rebuild
+    from grading.progress_table import progress_rebuild
 
     pairs = []
     per_user = max(1, distinct // len(users))
