@@ -12,7 +12,7 @@ from celery.signals import before_task_publish
 from django.db import transaction
 
 from grading import engine, services
-from grading.models import ApiToken, Submission
+from grading.models import ApiToken, StudentExerciseProgress, Submission
 from grading.tasks import grade_submission
 from tests.builders import CONSTANT_SPEC, correct_answer
 from tests.celery_worker import wait_for
@@ -57,6 +57,11 @@ def test_a_submission_over_http_gets_its_verdict(worker, live_server, student, m
     _, wrong = call("/api/submissions", {"exercise": exercise.key, "answer": "1000"})
     _, result = call(f"/api/submissions/{wrong['id']}?wait=15")
     assert result["status"] == "graded" and result["score"] == 0.0
+
+    # The worker kept the student's progress with the verdicts: what dashboards and mastery read.
+    progress = StudentExerciseProgress.objects.get(user=student, exercise=exercise)
+    assert (progress.attempts, progress.first_try_correct, progress.solved) == (2, True, True)
+    assert (progress.last_verdict, progress.last_submission_pk) == ("incorrect", wrong["id"])
 
 
 def test_jax_is_never_loaded_in_the_worker_parent(worker):
