@@ -12,11 +12,12 @@ from .equivalence import Tolerance, describe
 from .feedback import Mistake
 from .parsing import AnswerError, Parsed, ParseError, parse
 from .printing import normal_form
-from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, SpecError, is_number, name_list, tolerance
+from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, MATRIX_KIND, SpecError, is_number, name_list, tolerance
 from .verdict import TOO_COMPLEX, Preview, Verdict
 
 if TYPE_CHECKING:
-    from .exercises import Variant
+    from .exercises import Exercise, Variant
+    from .matrix.exercise import MatrixExercise
 
 _RANK = {"numeric": 0, "expression": 0, "vector": 1, "matrix": 2}
 
@@ -50,6 +51,8 @@ def _grade_text(
 def grade(variant: Variant, answer_text: str, *, budget_s: float = 2.0) -> Verdict:
     """Grade a student's text against one variant of an exercise."""
     ex = variant.exercise
+    if ex.kind == MATRIX_KIND:
+        return ex.grade(answer_text, budget_s=budget_s)  # type: ignore[attr-defined]
     return _grade_text(
         variant.reference,
         answer_text,
@@ -88,6 +91,10 @@ def read_request(spec: object) -> tuple[Parsed, tuple[str, ...], Tolerance]:
 
 def grade_spec(spec: dict, answer_text: str, *, budget_s: float = 2.0) -> Verdict:
     """Grade against a bare reference (no exercise); SpecError if the spec itself is malformed."""
+    if isinstance(spec, dict) and spec.get("kind") == MATRIX_KIND:
+        from .matrix.request import grade_request
+
+        return grade_request(spec, answer_text, budget_s=budget_s)
     reference, variables, tol = read_request(spec)
     if not isinstance(answer_text, str):
         raise SpecError("expected text", key="answer")
@@ -106,7 +113,7 @@ def preview(text: str, kind: str, variables: Sequence[str]) -> Preview:
     if len(parsed.shape) != rank and not (rank == 2 and len(parsed.shape) == 1):
         wanted = {0: "a single value", 1: "a vector", 2: "a matrix"}[rank]
         return Preview(False, parsed.latex, f"The answer should be {wanted}; this is {describe(parsed.shape)}.")
-    return Preview(True, parsed.latex, None, None, parsed.notes)
+    return Preview(True, parsed.latex, None, notes=parsed.notes)
 
 
 def normalize(text: str, variables: Sequence[str]) -> str | None:
@@ -116,3 +123,17 @@ def normalize(text: str, variables: Sequence[str]) -> str | None:
         return normal_form(parsed.value, parsed.guards)
     except AnswerError:
         return None
+
+
+def preview_answer(exercise: Exercise | MatrixExercise, text: str) -> Preview:
+    """`preview` for an exercise of any kind."""
+    if exercise.kind == MATRIX_KIND:
+        return exercise.preview(text)  # type: ignore[union-attr]
+    return preview(text, exercise.kind, exercise.variables)
+
+
+def normalize_answer(exercise: Exercise | MatrixExercise, text: str) -> str | None:
+    """`normalize` for an exercise of any kind."""
+    if exercise.kind == MATRIX_KIND:
+        return exercise.normalize(text)  # type: ignore[union-attr]
+    return normalize(text, exercise.variables)

@@ -41,4 +41,5 @@ class Preview:
     latex: str | None
     error: str | None
     position: int | None = None
+    note: str | None = None  # something to know before submitting a readable answer (e.g. its shape is off)
     notes: tuple[str, ...] = ()  # how ambiguous notation was read (the ambiguity policy, see parsing)
