@@ -12,8 +12,14 @@ from grading.core.verdict import TOO_COMPLEX
 XY = ["x", "y"]
 
 
-def verdict(kind: str, reference: str, answer: str, variables=(), **tol) -> Verdict:
-    return grade_spec({"kind": kind, "reference": reference, "variables": list(variables), **tol}, answer)
+# Far above what any case here needs, so that a busy machine never turns a verdict into "too complex"
+# (the budget's own tests below set theirs).
+GENEROUS_S = 60.0
+
+
+def verdict(kind: str, reference: str, answer: str, variables=(), budget_s=GENEROUS_S, **tol) -> Verdict:
+    spec = {"kind": kind, "reference": reference, "variables": list(variables), **tol}
+    return grade_spec(spec, answer, budget_s=budget_s)
 
 
 @pytest.mark.parametrize(
@@ -149,14 +155,16 @@ SLOW = (  # identically asin(x^2 + 2), which is nowhere real: only SymPy can dec
 
 
 def test_a_runaway_symbolic_check_is_cut_off_and_the_next_answer_grades():
-    result = verdict("expression", "asin(x^2+2)", SLOW, XY)
+    result = verdict("expression", "asin(x^2+2)", SLOW, XY, budget_s=2.0)
     assert result.status == "invalid" and result.feedback == TOO_COMPLEX
     assert verdict("expression", "2xy", "2*x*y", XY).status == "correct"
 
 
 def test_the_budget_holds_outside_the_main_thread_too():
     results = []
-    thread = threading.Thread(target=lambda: results.append(verdict("expression", "asin(x^2+2)", SLOW, XY)))
+    thread = threading.Thread(
+        target=lambda: results.append(verdict("expression", "asin(x^2+2)", SLOW, XY, budget_s=2.0))
+    )
     thread.start()
     thread.join(60)  # a hang guard, not a measurement: the verdict below says the budget cut it off
     assert not thread.is_alive()
