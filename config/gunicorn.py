@@ -1,0 +1,16 @@
+"""gunicorn's settings for the web container (`gunicorn -c config/gunicorn.py config.wsgi`).
+
+Threaded workers: a student long-polling for a verdict holds a thread that waits on Redis, not a
+whole process, so hundreds of waiting students leave the site free for everyone else.
+"""
+
+from config.env import env_int, env_str
+
+bind = env_str("WEB_BIND", "0.0.0.0:8000")
+workers = env_int("WEB_WORKERS", 3)
+worker_class = "gthread"
+threads = env_int("WEB_THREADS", 200)  # per worker: concurrent requests, most of them waiting long polls
+timeout = 60  # a long poll answers within 20 s; past this a stuck worker is replaced
+graceful_timeout = 25
+keepalive = 5
+accesslog = env_str("WEB_ACCESS_LOG", "-")
