@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 INSTRUCTORS = "Instructors"
 DEMO_ACCOUNTS = (
@@ -11,12 +11,14 @@ DEMO_ACCOUNTS = (
     ("instructor", "teach-math-2026", True),
 )
 DEMO_COHORT = ("demo-class", "Demo class")
-# What an instructor may do in the admin, and nothing else: author content, manage their cohorts,
-# read submissions and the re-grade audit trail. API tokens and user accounts stay with superusers.
+# What an instructor may do in the admin, and nothing else: author content, manage the cohorts they
+# teach, read their own students' submissions and the re-grade audit trail. Creating cohorts and
+# enrolling any account (instructors.add_cohort, instructors.enrol_any_student) are granted one by one;
+# API tokens and user accounts stay with superusers.
 ALL_ACTIONS = ("add", "change", "delete", "view")
 INSTRUCTOR_PERMISSIONS = {
     "courseware": {model: ALL_ACTIONS for model in ("topic", "topicprerequisite", "nexttopic", "exercise")},
-    "instructors": {"cohort": ("add", "change", "view")},
+    "instructors": {"cohort": ("change", "view")},
     "grading": {model: ("view",) for model in ("submission", "regraderun", "verdictchange")},
 }
 
@@ -36,6 +38,17 @@ def instructor_permissions():
 def is_instructor(user) -> bool:
     """Staff and in the Instructors group (superusers are checked separately where they are allowed)."""
     return bool(user.is_authenticated and user.is_staff and user.groups.filter(name=INSTRUCTORS).exists())
+
+
+def visible_students(user) -> QuerySet[User]:
+    """The accounts whose work `user` may read: all for a superuser, else the students of the cohorts they teach."""
+    users = User.objects.all()
+    if user.is_superuser:
+        return users
+    if not is_instructor(user):
+        return users.none()
+    # Cohorts belong to the instructors app, which builds on this one: reached by relation name, not by import.
+    return users.filter(pk__in=User.objects.filter(cohorts__instructors=user).values("pk"))
 
 
 @transaction.atomic

@@ -58,12 +58,17 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
             pubsub.close()
 
 
-def regrade_report(*, run: RegradeRun, examples: int = 5) -> dict:
-    """Examples of verdicts that went up, down, or changed at the same score (feedback, status)."""
+def regrade_report(*, run: RegradeRun, examples: int = 5, students=None) -> dict:
+    """Examples of verdicts that went up, down, or changed at the same score (feedback, status).
+
+    `students`, when given, limits the examples to those accounts' submissions (an instructor's own cohorts).
+    """
     zero = Value(0.0, output_field=FloatField())
+    changes = VerdictChange.objects.filter(run=run)
+    if students is not None:
+        changes = changes.filter(submission__user__in=students)
     changes = (
-        VerdictChange.objects.filter(run=run)
-        .select_related("submission")
+        changes.select_related("submission")
         .annotate(before=Coalesce("old_score", zero), after=Coalesce("new_score", zero))
         .order_by("pk")
     )
