@@ -1,5 +1,6 @@
 """Settings, read from the environment; the defaults just work in development."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "ninja",  # the API docs' Swagger UI from our static files, not a CDN
     "courseware",
     "grading",
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out log-in into its own page
 ]
 
 if not DEBUG:  # in development runserver serves static files itself
@@ -101,6 +104,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or client before checking the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Log-in lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account (from anywhere),
+# or from one client (address and browser, for any account), log-ins are refused for LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "courseware.login_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "courseware.login_security.client_ip"
+AXES_VERBOSE = False
+# Proxies in front of the site that append to X-Forwarded-For (0: none, the peer is the client).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+SIGNUP_RATE = env_str("SIGNUP_RATE", "30/h")  # new accounts per client (address and browser)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "courseware:index"
 LOGOUT_REDIRECT_URL = "courseware:index"

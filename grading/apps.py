@@ -9,3 +9,6 @@ class GradingConfig(AppConfig):
         # Load the engine (SymPy, no JAX) at start-up, not during a student's first request;
         # a Celery parent that forks after this shares it with its children.
         import grading.core  # noqa: F401
+        from grading import credentials
+
+        credentials.connect()

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<slug:slug>/exercises/<int:pk>/wrong-answers.csv", views.exercise_csv, name="exercise-csv"),
     path("<slug:slug>/exercises/<int:pk>/feedback/", views.attach_feedback, name="attach-feedback"),
     path("<slug:slug>/students/<int:user_id>/", views.student, name="student"),
+    path("<slug:slug>/students/<int:user_id>/unlock/", views.student_unlock, name="student-unlock"),
     path("<slug:slug>/students/<int:user_id>/history.csv", views.student_csv, name="student-csv"),
 ]
