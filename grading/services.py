@@ -129,6 +129,17 @@ def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None,
     return token, Submission.objects.select_related("exercise__topic").get(pk=submission_id)
 
 
+def submission_release_claim(*, submission_id: int, pid: int) -> bool:
+    """Put back in the queue a submission whose claim belongs to the (dead) process `pid` on this host.
+
+    Conditioned on that exact claimer, so a live delivery's claim is never taken away.
+    """
+    released = Submission.objects.filter(
+        pk=submission_id, status=Status.GRADING, claimed_by=f"{socket.gethostname()}:{pid}"
+    ).update(status=Status.QUEUED, claim_token=None, claimed_at=None)
+    return bool(released)
+
+
 def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
     """Write the outcome only while we still hold the claim: a stale claimer can never overwrite."""
     fields.setdefault("graded_at", timezone.now())

@@ -45,7 +45,9 @@ def assignable_instructors(user, cohort: Cohort | None) -> QuerySet:
 
 def cohort_by_join_code(code: str) -> Cohort | None:
     code = (code or "").strip().upper()
-    return Cohort.objects.filter(join_code=code).first() if code else None
+    if not code or len(code) > 16 or "\x00" in code:  # never a code; NUL cannot reach PostgreSQL
+        return None
+    return Cohort.objects.filter(join_code=code).first()
 
 
 def cohort_join(*, user, code: str) -> Cohort:

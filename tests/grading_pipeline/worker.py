@@ -1,7 +1,9 @@
 """A real Celery worker for the tests, whose grading can be slowed down on request.
 
 An answer written "slow:<seconds>:<answer>" is graded as <answer> after that many seconds, so a
-test can catch it mid-grade (to kill the child, or to deliver it twice). Run as
+test can catch it mid-grade (to kill the child, or to deliver it twice). With
+TEST_DATABASE_DOWN_WHILE=<path>, every database query fails as an unreachable database does
+(OperationalError) for as long as that file exists. Run as
 `python -m tests.grading_pipeline.worker <celery worker arguments>`.
 """
 
@@ -15,6 +17,9 @@ def main() -> None:
     import django
 
     django.setup()
+    gate = os.environ.get("TEST_DATABASE_DOWN_WHILE")
+    if gate:
+        _database_down_while(gate)
     from grading import variants
 
     grade_answer = variants.grade_answer
@@ -30,6 +35,20 @@ def main() -> None:
 
     sys.argv = ["celery", "-A", "config", *sys.argv[1:]]
     celery_main()
+
+
+def _database_down_while(gate: str) -> None:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.utils import OperationalError
+
+    cursor = BaseDatabaseWrapper._cursor
+
+    def gated_cursor(self, *args, **kwargs):
+        if os.path.exists(gate):
+            raise OperationalError("could not connect to server: Connection refused (the test's outage)")
+        return cursor(self, *args, **kwargs)
+
+    BaseDatabaseWrapper._cursor = gated_cursor
 
 
 if __name__ == "__main__":

@@ -1,0 +1,71 @@
+"""Workers never lose an answer: a database outage is retried, a killed child's claim is released at once.
+
+Each test runs a worker of its own on a queue of its own, without beat, so the sweeper cannot help.
+"""
+
+import os
+import signal
+import uuid
+
+import pytest
+
+from grading.models import Submission
+from grading.tasks import grade_submission
+from tests.celery_worker import Worker, wait_for
+from tests.grading_pipeline.conftest import CONSTANT_SPEC
+from tests.grading_pipeline.test_worker import final, queued_submission
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+Status = Submission.Status
+
+
+@pytest.fixture
+def own_worker(pipeline_redis, django_db_setup, tmp_path):
+    workers = []
+
+    def start(**env):
+        queue = f"own-{uuid.uuid4().hex[:6]}"
+        worker = Worker(pipeline_redis, tmp_path, queues=queue, concurrency=2, env=env)
+        worker.queue = queue
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def test_a_worker_whose_database_is_down_grades_the_answer_once_it_is_back(
+    own_worker, tmp_path, student, make_exercise
+):
+    outage = tmp_path / "database-down"
+    outage.touch()
+    worker = own_worker(TEST_DATABASE_DOWN_WHILE=str(outage))
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "4")
+    grade_submission.apply_async((submission.pk,), queue=worker.queue)
+
+    # The task is retried with backoff, not acknowledged and dropped.
+    wait_for(lambda: worker.log.read_text().count("the database is unreachable") >= 2, 30, 0.1, "two retries")
+    submission.refresh_from_db()
+    assert (submission.status, submission.delivery_attempts) == (Status.QUEUED, 0)
+
+    outage.unlink()  # the database is back
+    graded = wait_for(lambda: final(submission.pk), 60, 0.1, "the verdict after the outage")
+    assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 1)
+
+
+def test_a_killed_childs_claim_is_released_so_the_redelivery_grades_at_once(own_worker, student, make_exercise):
+    # A claim lease far longer than the bound below: a verdict within the bound did not wait for it.
+    lease_s, bound_s = 600, 60
+    worker = own_worker(GRADING_CLAIM_LEASE_S=str(lease_s), CELERY_SOFT_TIME_LIMIT="40", CELERY_TIME_LIMIT="50")
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "slow:3:4")
+    grade_submission.apply_async((submission.pk,), queue=worker.queue)
+    grading = wait_for(lambda: Submission.objects.filter(pk=submission.pk, status=Status.GRADING).first(), 30)
+    pid = int(grading.claimed_by.rsplit(":", 1)[1])
+    os.kill(pid, signal.SIGKILL)
+
+    # The redelivery grades the same slow answer again (3 s), well inside the bound and the lease.
+    graded = wait_for(lambda: final(submission.pk), bound_s, 0.1, "the verdict after the child was killed")
+    assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
+    assert int(graded.claimed_by.rsplit(":", 1)[1]) != pid
+    assert "released its claim" in worker.log.read_text()
