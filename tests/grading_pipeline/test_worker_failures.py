@@ -23,9 +23,9 @@ Status = Submission.Status
 def own_worker(pipeline_redis, django_db_setup, tmp_path):
     workers = []
 
-    def start(**env):
-        queue = f"own-{uuid.uuid4().hex[:6]}"
-        worker = Worker(pipeline_redis, tmp_path, queues=queue, concurrency=2, env=env)
+    def start(beat=False, **env):
+        queue = "interactive" if beat else f"own-{uuid.uuid4().hex[:6]}"  # the sweeper enqueues on "interactive"
+        worker = Worker(pipeline_redis, tmp_path, queues=queue, concurrency=2, beat=beat, env=env)
         worker.queue = queue
         workers.append(worker)
         return worker
@@ -69,3 +69,21 @@ def test_a_killed_childs_claim_is_released_so_the_redelivery_grades_at_once(own_
     assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
     assert int(graded.claimed_by.rsplit(":", 1)[1]) != pid
     assert "released its claim" in worker.log.read_text()
+
+
+def test_the_sweeper_survives_a_database_outage_and_sweeps_after(own_worker, tmp_path, student, make_exercise):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # An answer whose task was lost (a broker restart without persistence, say): only the sweeper finds it.
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "4")
+    Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now() - timedelta(minutes=5))
+    outage = tmp_path / "database-down"
+    outage.touch()
+    worker = own_worker(beat=True, TEST_DATABASE_DOWN_WHILE=str(outage))
+    wait_for(lambda: worker.log.read_text().count("skipped this round") >= 2, 30, 0.1, "two skipped sweeps")
+    assert worker.process.poll() is None
+    outage.unlink()
+    graded = wait_for(lambda: final(submission.pk), 60, 0.1, "the sweeper's re-enqueued verdict")
+    assert (graded.status, graded.score) == (Status.GRADED, 1.0)
