@@ -10,7 +10,10 @@ bind = env_str("WEB_BIND", "0.0.0.0:8000")
 workers = env_int("WEB_WORKERS", 3)
 worker_class = "gthread"
 threads = env_int("WEB_THREADS", 200)  # per worker: concurrent requests, most of them waiting long polls
+# A worker whose threads are all busy stops accepting, so a new request goes to a worker with a free
+# thread instead of queueing behind long polls.
+worker_connections = threads
 timeout = 60  # a long poll answers within 20 s; past this a stuck worker is replaced
 graceful_timeout = 25
 keepalive = 5
-accesslog = env_str("WEB_ACCESS_LOG", "-")
+accesslog = env_str("WEB_ACCESS_LOG", "-") or None  # empty: no access log
