@@ -81,8 +81,11 @@ class Browser:
             raise SmokeFailure(f"logging in as {username} at {login_path}: {response.status}\n{data[:500]!r}")
 
 
-def compose_command(service: str) -> list[str]:
-    return shlex.split(yaml.safe_load(COMPOSE.read_text())["services"][service]["command"])
+def compose_service(service: str) -> tuple[list[str], dict]:
+    """The service's command and the environment the compose file gives it (less the container addresses)."""
+    spec = yaml.safe_load(COMPOSE.read_text())["services"][service]
+    env = {k: str(v) for k, v in (spec.get("environment") or {}).items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    return shlex.split(spec["command"]), env
 
 
 def production_env(var_dir: Path, redis_url: str, port: int) -> dict:
@@ -102,8 +105,6 @@ def production_env(var_dir: Path, redis_url: str, port: int) -> dict:
         REDIS_URL=redis_url,
         VAR_DIR=str(var_dir),
         WEB_BIND=f"127.0.0.1:{port}",
-        WEB_WORKERS="2",
-        WEB_THREADS="20",
         PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
     )
     return env
@@ -205,10 +206,12 @@ def main() -> int:
             for service in ("web", "worker"):
                 logs[service] = var_dir / f"{service}.log"
                 with open(logs[service], "wb") as log:
-                    args = compose_command(service)
-                    print(f"{service}: {' '.join(args)}", flush=True)
+                    args, service_env = compose_service(service)
+                    print(f"{service}: {' '.join(args)} {service_env or ''}", flush=True)
                     processes.append(
-                        subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+                        subprocess.Popen(
+                            args, cwd=ROOT, env={**env, **service_env}, stdout=log, stderr=log, start_new_session=True
+                        )
                     )
             browser = Browser(web_port)
             wait_until(lambda: browser.get("/healthz"), 180, "the web server's /healthz", processes)
