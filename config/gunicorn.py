@@ -7,9 +7,9 @@ whole process, so hundreds of waiting students leave the site free for everyone 
 from config.env import env_int, env_str
 
 bind = env_str("WEB_BIND", "0.0.0.0:8000")
-workers = env_int("WEB_WORKERS", 3)
+workers = env_int("WEB_WORKERS", 3, minimum=1)
 worker_class = "gthread"
-threads = env_int("WEB_THREADS", 200)  # per worker: concurrent requests, most of them waiting long polls
+threads = env_int("WEB_THREADS", 200, minimum=1)  # per worker: concurrent requests, most of them waiting long polls
 # A worker whose threads are all busy stops accepting, so a new request goes to a worker with a free
 # thread instead of queueing behind long polls.
 worker_connections = threads

@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from config.env import ConfigError, env_bool, env_int, env_list, env_str
+from config.env import ConfigError, env_bool, env_choice, env_int, env_list, env_rate, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -78,10 +78,10 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
 except ValueError as exc:
     raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
-DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0, minimum=0)
 if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Threaded web workers: the threads of one process share a bounded pool, not a connection each.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -119,16 +119,16 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Log-in lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account (from anywhere),
 # or from one client (address and browser, for any account), log-ins are refused for LOGIN_LOCKOUT_MINUTES.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "courseware.login_security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "courseware.login_security.client_ip"
 AXES_VERBOSE = False
 # Proxies in front of the site that append to X-Forwarded-For (0: none, the peer is the client).
-TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
-SIGNUP_RATE = env_str("SIGNUP_RATE", "30/h")  # new accounts per client (address and browser)
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+SIGNUP_RATE = env_rate("SIGNUP_RATE", "30/h")  # new accounts per client (address and browser)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "courseware:index"
 LOGOUT_REDIRECT_URL = "courseware:index"
@@ -180,22 +180,23 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain HTTP on the loopback
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
         # Submitting a domain to the browsers' preload list is the operator's decision, not a default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Celery: Redis broker, JSON only, at-least-once delivery made safe by an idempotent task.
-GRADING_BUDGET_S = float(env_str("GRADING_BUDGET_S", "2.0"))
+GRADING_BUDGET_S = env_seconds("GRADING_BUDGET_S", 2.0)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # verdicts live in the database
 CELERY_TASK_IGNORE_RESULT = True
@@ -205,11 +206,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_SOFT_TIME_LIMIT", 15)  # well above the engine's own budget
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", 30)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_SOFT_TIME_LIMIT", 15, minimum=1)  # well above the engine's own budget
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", 30, minimum=1)
 # Unacked messages come back after this; it must exceed the hard limit plus any queue wait.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
-CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000, minimum=1)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "interactive"
@@ -217,19 +218,19 @@ CELERY_TASK_ROUTES = {
     "grading.tasks.grade_submission": {"queue": "interactive"},
     "grading.tasks.regrade_chunk": {"queue": "batch"},
 }
-SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 30)
-SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 60)
-SWEEP_MAX_ATTEMPTS = env_int("SWEEP_MAX_ATTEMPTS", 3)
+SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 30, minimum=1)
+SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 60, minimum=1)
+SWEEP_MAX_ATTEMPTS = env_int("SWEEP_MAX_ATTEMPTS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "grading.tasks.sweep_stuck_submissions", "schedule": float(SWEEP_INTERVAL_S)},
 }
 
 # --- Submissions API and grading pipeline -----------------------------------------------------
-SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/m")  # per user, counted in the shared Redis cache
-PREVIEW_RATE = env_str("PREVIEW_RATE", "300/m")  # a debounced preview as the student types
-SUBMISSION_MAX_LENGTH = env_int("SUBMISSION_MAX_LENGTH", 2000)
+SUBMISSION_RATE = env_rate("SUBMISSION_RATE", "30/m")  # per user, counted in the shared Redis cache
+PREVIEW_RATE = env_rate("PREVIEW_RATE", "300/m")  # a debounced preview as the student types
+SUBMISSION_MAX_LENGTH = env_int("SUBMISSION_MAX_LENGTH", 2000, minimum=1)
 RATELIMIT_USE_CACHE = "default"
 # A claim older than this belongs to a dead worker and may be taken over: longer than the hard limit.
-GRADING_CLAIM_LEASE_S = env_int("GRADING_CLAIM_LEASE_S", CELERY_TASK_TIME_LIMIT + 15)
+GRADING_CLAIM_LEASE_S = env_int("GRADING_CLAIM_LEASE_S", CELERY_TASK_TIME_LIMIT + 15, minimum=1)
 if GRADING_CLAIM_LEASE_S <= CELERY_TASK_TIME_LIMIT:
     raise ConfigError("GRADING_CLAIM_LEASE_S must exceed CELERY_TIME_LIMIT")

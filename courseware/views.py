@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_ratelimit.core import is_ratelimited
 
-from courseware import progress, selectors
+from courseware import selectors
 from courseware.forms import SignupForm
 from courseware.login_security import client_key
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
-from grading.variants import variant, variant_seed
+from grading import progress
+from grading.engine import variant, variant_seed
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from courseware.accounts import visible_students
+from courseware.audience import visible_students
 from grading.models import ApiToken, RegradeRun, Submission, VerdictChange
 
 

@@ -59,7 +59,7 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
             # Read after subscribing, so a verdict stored in between is not missed.
             submission = submission_of(user=user, submission_id=submission_id)
             left = deadline - time.monotonic()
-            if submission is None or submission.is_final or left <= 0:
+            if submission is None or submission.is_final or left <= 0:  # None: deleted while we waited
                 return submission
             _release_database_connection()
             if pubsub is not None:

@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.signals import worker_init, worker_process_init
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from grading import regrade, services
+from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
 # A database that cannot be reached (a blip, a failover, a misconfigured worker): try again later,
@@ -31,7 +31,9 @@ def _drop_broken_connections() -> None:
             logger.debug("closing a broken database connection failed", exc_info=True)
 
 
-@shared_task(bind=True, max_retries=None, Request="grading.worker_requests:GradingRequest")
+@shared_task(
+    bind=True, max_retries=None, name=dispatch.GRADE_SUBMISSION, Request="grading.worker_requests:GradingRequest"
+)
 def grade_submission(self, submission_id: int) -> str:
     try:
         result = services.submission_grade(submission_id=submission_id)
@@ -46,7 +48,7 @@ def grade_submission(self, submission_id: int) -> str:
     return result.outcome.value
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=dispatch.REGRADE_CHUNK)
 def regrade_chunk(self, run_id: int, groups: list[list]) -> None:
     leftover = regrade.regrade_chunk_process(run_id=run_id, groups=groups)
     if leftover:  # out of time for this delivery: hand the rest on rather than hit the time limit

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from courseware.accounts import INSTRUCTORS
 from instructors import enrolment
+from instructors.accounts import INSTRUCTORS
 from instructors.models import Cohort
 
 

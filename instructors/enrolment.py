@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from courseware.accounts import INSTRUCTORS
+from instructors.accounts import INSTRUCTORS
 from instructors.models import Cohort, new_join_code
 
 User = get_user_model()

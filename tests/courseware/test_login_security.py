@@ -69,7 +69,7 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(settings, ada):
 
 
 def test_the_instructor_unlocks_their_student(client, ada, django_user_model):
-    from courseware.accounts import ensure_instructors_group
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     teacher = django_user_model.objects.create_user("teacher", password="pw-teacher-1", is_staff=True)
@@ -91,7 +91,7 @@ def test_the_instructor_unlocks_their_student(client, ada, django_user_model):
 
 
 def test_an_instructor_cannot_unlock_someone_elses_student(ada, django_user_model):
-    from courseware.accounts import ensure_instructors_group
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     teacher = django_user_model.objects.create_user("teacher", password="pw-teacher-1", is_staff=True)

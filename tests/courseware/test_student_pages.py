@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from courseware.models import Exercise
-from grading.variants import variant, variant_seed
-from tests.courseware.test_pages import parse_page
-from tests.courseware.test_progress import graded
+from grading.engine import variant, variant_seed
+from tests.builders import graded
+from tests.pages import parse_page
 
 pytestmark = pytest.mark.django_db
 SEED = "differentiation-in-rn"

@@ -20,9 +20,9 @@ def main() -> None:
     gate = os.environ.get("TEST_DATABASE_DOWN_WHILE")
     if gate:
         _database_down_while(gate)
-    from grading import variants
+    from grading import engine
 
-    grade_answer = variants.grade_answer
+    grade_answer = engine.grade_answer
 
     def slow_grade_answer(exercise, seed, answer):
         if answer.startswith("slow:"):
@@ -30,7 +30,7 @@ def main() -> None:
             time.sleep(float(seconds))
         return grade_answer(exercise, seed, answer)
 
-    variants.grade_answer = slow_grade_answer
+    engine.grade_answer = slow_grade_answer
     from celery.bin.celery import main as celery_main
 
     sys.argv = ["celery", "-A", "config", *sys.argv[1:]]

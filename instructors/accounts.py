@@ -1,8 +1,10 @@
-"""Demo accounts and the Instructors group."""
+"""The Instructors role (its group, its permissions, who holds it) and the demo accounts."""
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
+
+from instructors.models import Cohort
 
 INSTRUCTORS = "Instructors"
 DEMO_ACCOUNTS = (
@@ -16,7 +18,7 @@ DEMO_COHORT = ("demo-class", "Demo class")
 # enrolling any account (instructors.add_cohort, instructors.enrol_any_student) are granted one by one;
 # API tokens and user accounts stay with superusers.
 ALL_ACTIONS = ("add", "change", "delete", "view")
-INSTRUCTOR_PERMISSIONS = {
+INSTRUCTOR_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "courseware": {model: ALL_ACTIONS for model in ("topic", "topicprerequisite", "nexttopic", "exercise")},
     "instructors": {"cohort": ("change", "view")},
     "grading": {model: ("view",) for model in ("submission", "regraderun", "verdictchange")},
@@ -40,17 +42,6 @@ def is_instructor(user) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.groups.filter(name=INSTRUCTORS).exists())
 
 
-def visible_students(user) -> QuerySet[User]:
-    """The accounts whose work `user` may read: all for a superuser, else the students of the cohorts they teach."""
-    users = User.objects.all()
-    if user.is_superuser:
-        return users
-    if not is_instructor(user):
-        return users.none()
-    # Cohorts belong to the instructors app, which builds on this one: reached by relation name, not by import.
-    return users.filter(pk__in=User.objects.filter(cohorts__instructors=user).values("pk"))
-
-
 @transaction.atomic
 def ensure_instructors_group() -> Group:
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS)
@@ -60,8 +51,6 @@ def ensure_instructors_group() -> Group:
 
 @transaction.atomic
 def ensure_demo_accounts() -> list[tuple[str, str, bool]]:
-    from instructors.models import Cohort
-
     group = ensure_instructors_group()
     slug, name = DEMO_COHORT
     cohort, _ = Cohort.objects.get_or_create(slug=slug, defaults={"name": name})

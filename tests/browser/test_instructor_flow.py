@@ -4,7 +4,6 @@ and sees a student's answer, graded by a real worker, on the cohort dashboard.""
 import pytest
 import yaml
 
-from tests.browser.conftest import browser, page, shoot  # noqa: F401 (fixtures)
 from tests.celery_worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -22,8 +21,8 @@ wrong_answers:
 
 @pytest.fixture
 def classroom(django_user_model):
-    from courseware.accounts import ensure_instructors_group
     from courseware.models import Topic
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     Topic.objects.create(slug="basics", title="Basics", layer="0A", summary="The basics.", body="Intro.\n")
