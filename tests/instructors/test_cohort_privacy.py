@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from tests.instructors.conftest import submit
+from tests.builders import submit
 
 pytestmark = pytest.mark.django_db
 
