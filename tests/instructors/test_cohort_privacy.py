@@ -204,3 +204,12 @@ def test_staff_cannot_join_a_cohort_as_a_student(client, cohort, users):
 def test_the_dashboard_shows_the_join_link(instructor_client, cohort):
     page = instructor_client.get("/instructors/spring/").content.decode()
     assert cohort.join_code in page and cohort.get_join_url() in page
+
+
+def test_a_student_finds_where_to_type_a_join_code(client, users):
+    client.force_login(users["student"])
+    assert 'href="/join/"' in client.get("/dashboard/").content.decode()
+    page = client.get("/join/").content.decode()
+    assert 'name="code"' in page
+    response = client.get("/join/NOSUCHCODE/")
+    assert response.status_code == 404 and "No class is taking students" in response.content.decode()
