@@ -88,6 +88,8 @@ class Services:
 def main() -> None:
     from tools.redis_server import free_port, start_redis
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so that everything started is stopped
+
     workdir = Path(tempfile.mkdtemp(prefix="bench-recovery-"))
     redis_port = free_port()
     redis = start_redis(redis_port, workdir / "redis")  # no persistence: a restart loses every message
@@ -137,6 +139,7 @@ def main() -> None:
     try:
         services_.start_worker()
         # 1. A pool child killed mid-grade.
+        print("1. killing a pool child mid-grade", flush=True)
         pk = submit()
         claimed = wait(lambda: grading(pk), 30, "the claim")
         os.kill(int(claimed.claimed_by.rsplit(":", 1)[1]), signal.SIGKILL)
@@ -145,6 +148,7 @@ def main() -> None:
         figures["a pool child killed mid-grade"] = (done.graded_at.timestamp() - failed - SLOW_S, done.status)
 
         # 2. The whole worker killed mid-grade, then started again.
+        print("2. killing the worker mid-grade, then starting it again", flush=True)
         pk = submit()
         wait(lambda: grading(pk), 30, "the claim")
         services_.kill_worker()
@@ -157,6 +161,7 @@ def main() -> None:
         )
 
         # 3. Redis restarted without persistence while an answer waits in the queue.
+        print("3. restarting Redis while an answer is queued", flush=True)
         busy = [submit(f"slow:{SLOW_S * 2}:4") for _ in range(2)]  # both children busy
         wait(lambda: all(grading(b) for b in busy), 30, "both children busy")
         pk = submit()

@@ -6,6 +6,9 @@ answer queued and long-poll it (?wait=20, again until it is final) while no work
 /healthz and a lesson page are timed. Then a Celery worker starts and grades them all: the verdict
 latency is the time from the verdict being stored to the student receiving it.
 
+Give --database-url a PostgreSQL server, as in production: SQLite (the default, for a quick try)
+serialises writers and cannot take hundreds of students at once.
+
 With --compare-sync K it runs the same with K students against the previous production command
 (gunicorn, 3 sync workers), side by side. Loopback only; every phase has a deadline, and the run
 stops by itself (at most --max-s seconds) and stops everything it started.
