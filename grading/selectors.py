@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from courseware.models import Exercise
 from grading import services
-from grading.models import RegradeRun, Submission, VerdictChange
+from grading.models import RegradeRun, StudentExerciseProgress, Submission, VerdictChange
 
 logger = logging.getLogger(__name__)
 RECHECK_S = 5.0  # with Redis: how often the database is read anyway (an announcement can be lost)
@@ -94,6 +94,23 @@ def _release_database_connection() -> None:
     # Hundreds of students may wait at once: while waiting they must not hold a connection each.
     if not connection.in_atomic_block:
         connection.close()
+
+
+def verdict_summaries_of(*, user) -> dict[int, list[bool]]:
+    """Per live exercise with a graded answer: [first answer correct] plus [True] if solved later.
+
+    That short sequence is all `courseware.mastery.topic_mastery` reads of a student's answers.
+    """
+    rows = StudentExerciseProgress.objects.filter(user=user, attempts__gt=0, exercise__retired=False)
+    return {
+        exercise_id: [first] if first or not solved else [False, True]
+        for exercise_id, first, solved in rows.values_list("exercise_id", "first_try_correct", "solved")
+    }
+
+
+def solved_exercise_ids(*, user, exercise_ids: list[int]) -> set[int]:
+    rows = StudentExerciseProgress.objects.filter(user=user, exercise_id__in=exercise_ids, solved=True)
+    return set(rows.values_list("exercise_id", flat=True))
 
 
 def regrade_report(*, run: RegradeRun, examples: int = 5, students=None) -> dict:

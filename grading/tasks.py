@@ -1,16 +1,19 @@
 """Thin Celery tasks: each takes ids, re-reads the database and calls a service."""
 
 import logging
+import os
 import random
 import sys
 
 from celery import shared_task
-from celery.signals import worker_init, worker_process_init
+from celery.signals import celeryd_after_setup, worker_init, worker_process_init
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
 from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
+BATCH_QUEUES = {"batch"}
 # A database that cannot be reached (a blip, a failover, a misconfigured worker): try again later,
 # on this worker or another, rather than acknowledge the task and drop the answer.
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
@@ -66,6 +69,16 @@ def sweep_stuck_submissions() -> dict:
         logger.warning("sweeper: the database is unreachable (%s); skipped this round", exc)
         return {"requeued": 0, "failed": 0, "skipped": str(exc)}
     return {"requeued": len(report.requeued), "failed": len(report.failed)}
+
+
+@celeryd_after_setup.connect
+def _batch_workers_yield_the_cpu(sender, instance, **_):
+    # Before the pool forks: its children inherit the niceness. A worker that also serves students
+    # (-Q interactive,batch) keeps its priority and takes interactive tasks first instead.
+    queues = set(instance.app.amqp.queues.consume_from or ())
+    if queues and queues <= BATCH_QUEUES and settings.BATCH_WORKER_NICENESS:
+        niceness = os.nice(settings.BATCH_WORKER_NICENESS)
+        logger.info("batch worker %s: CPU niceness %s, below interactive workers", sender, niceness)
 
 
 @worker_init.connect
