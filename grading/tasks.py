@@ -6,7 +6,7 @@ import random
 import sys
 
 from celery import shared_task
-from celery.signals import celeryd_after_setup, worker_init, worker_process_init
+from celery.signals import celeryd_after_setup, worker_init, worker_process_init, worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
@@ -86,6 +86,21 @@ def _warn_about_jax_in_parent(**_):
     # Celery's pool forks this process: JAX's threads must not exist yet (they can deadlock a fork).
     if "jax" in sys.modules:
         logger.error("JAX was imported in the worker's parent process before the fork; grading may deadlock")
+
+
+@worker_ready.connect
+def _release_claims_of_dead_processes(**_):
+    # In the main process, once the pool is up: a worker killed whole on this host (and restarted)
+    # left claims whose messages Redis keeps invisible for the visibility timeout; grade them now.
+    try:
+        released = services.submissions_release_dead_claims()
+    except Exception:  # the sweeper still finds them: never keep the worker from starting
+        logger.warning("could not release the claims of dead processes", exc_info=True)
+        return
+    finally:
+        connections.close_all()  # the pool's future children must not inherit this connection
+    if released:
+        logger.warning("re-enqueued %s submission(s) claimed by processes that no longer exist", len(released))
 
 
 @worker_process_init.connect

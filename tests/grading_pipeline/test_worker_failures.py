@@ -24,9 +24,10 @@ Status = Submission.Status
 def own_worker(pipeline_redis, django_db_setup, tmp_path):
     workers = []
 
-    def start(beat=False, **env):
-        queue = "interactive" if beat else f"own-{uuid.uuid4().hex[:6]}"  # the sweeper enqueues on "interactive"
-        worker = Worker(pipeline_redis, tmp_path, queues=queue, concurrency=2, beat=beat, env=env)
+    def start(beat=False, queue=None, also=(), **env):
+        # The sweeper and re-enqueued answers go to "interactive": workers that need them listen there too.
+        queue = queue or ("interactive" if beat else f"own-{uuid.uuid4().hex[:6]}")
+        worker = Worker(pipeline_redis, tmp_path, queues=",".join([queue, *also]), concurrency=2, beat=beat, env=env)
         worker.queue = queue
         workers.append(worker)
         return worker
@@ -91,3 +92,26 @@ def test_the_sweeper_survives_a_database_outage_and_sweeps_after(own_worker, tmp
     outage.unlink()
     graded = wait_for(lambda: final(submission.pk), 60, 0.1, "the sweeper's re-enqueued verdict")
     assert (graded.status, graded.score) == (Status.GRADED, 1.0)
+
+
+def test_a_worker_killed_whole_and_restarted_grades_its_claims_at_once(
+    own_worker, pipeline_redis, student, make_exercise
+):
+    # The message stays unacknowledged in Redis (visibility timeout 900 s) and the claim lease is 600 s:
+    # a verdict within the bound came from the restarted worker releasing its dead predecessor's claim.
+    lease_s, bound_s = 600, 60
+    env = {"GRADING_CLAIM_LEASE_S": str(lease_s), "CELERY_SOFT_TIME_LIMIT": "40", "CELERY_TIME_LIMIT": "50"}
+    first = own_worker(**env)
+    hold = uuid.uuid4().hex
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
+    grade_submission.apply_async((submission.pk,), queue=first.queue)
+    wait_for(lambda: Submission.objects.filter(pk=submission.pk, status=Status.GRADING).exists(), 30)
+    for process in [*first.children(), first.process]:
+        os.kill(process.pid, signal.SIGKILL)  # held mid-grade: nothing can have finished
+    first.process.wait(10)
+    release(pipeline_redis, hold)
+
+    second = own_worker(queue=first.queue, also=["interactive"], **env)
+    graded = wait_for(lambda: final(submission.pk), bound_s, 0.1, "the verdict after the worker was restarted")
+    assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
+    assert "claimed by processes that no longer exist" in second.log.read_text()
