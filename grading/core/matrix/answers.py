@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 
@@ -181,11 +181,6 @@ def reference_from_text(context: Context, text: str, **kw: object) -> Reference:
     typed = context.read(text)
     context, values = context.sampling(typed)
     return Reference(context, typed.shape, values, typed, **kw)  # type: ignore[arg-type]
-
-
-@lru_cache(maxsize=512)
-def cached_reference(context: Context, text: str) -> Reference:
-    return reference_from_text(context, text)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class MatrixExercise:
         self._read_reference(spec["reference"])
         self.wrong_answers = self._read_wrong_answers(spec.get("wrong_answers", []))
         self._variant = MatrixVariant(self)
+        self._jax: tuple[Context, list[np.ndarray]] | None = None
 
     @classmethod
     def from_spec(cls, spec: dict) -> MatrixExercise:
@@ -185,8 +186,12 @@ class MatrixExercise:
             return None
 
     def jax_values(self) -> list[np.ndarray]:
+        """JAX's derivative at every instance, computed once per exercise (each compilation costs ~0.2 s)."""
         assert self.function is not None and self.wrt is not None and self.layout is not None
-        return references.jax_values(self.context, self.function, self.wrt, self.form, self.layout)
+        key = self.context
+        if self._jax is None or self._jax[0] != key:
+            self._jax = (key, references.jax_values(self.context, self.function, self.wrt, self.form, self.layout))
+        return self._jax[1]
 
     @cached_property
     def reference(self) -> Reference:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..spec import is_number
 from ..verdict import Verdict
 from . import answers
-from .answers import Context, ContextError, Reference, Tolerance, spec_error
+from .answers import ContextError, Reference, Tolerance, spec_error
 from .syntax import MatrixInputError
 
 LAYOUTS = ("numerator", "denominator")
@@ -85,7 +85,3 @@ def request_key(request: dict) -> tuple:
 def normalize_request(request: dict, answer: str) -> str | None:
     ref, _ = read_request(request)
     return answers.normalize(ref.context, answer)
-
-
-def context_of(request: dict) -> Context:
-    return read_request(request)[0].context
