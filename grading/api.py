@@ -87,6 +87,9 @@ class PreviewOut(Schema):
     latex: str | None = Field(description="How the answer was read, as LaTeX.")
     error: str | None = Field(description="Why it cannot be read.")
     position: int | None = Field(description="The 0-based index of the character the error points at.")
+    note: str | None = Field(
+        None, description="A readable answer's warning, e.g. that its shape is not the expected one."
+    )
 
 
 def _rate_limit(request: HttpRequest, group: str = "submissions", rate: str | None = None) -> None:
@@ -160,11 +163,17 @@ def preview_answer(request, payload: PreviewIn):
     if exercise is None:
         raise HttpError(404, "No such exercise.")
     _rate_limit(request, group="previews", rate=settings.PREVIEW_RATE)
-    from grading.core import SpecError, preview
+    from grading.core import SpecError, preview_answer
 
     try:
-        variables = engine.engine_exercise(exercise).variables
+        engine_exercise = engine.engine_exercise(exercise)
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
-    result = preview(payload.answer, exercise.kind, variables)
-    return {"ok": result.ok, "latex": result.latex, "error": result.error, "position": result.position}
+    result = preview_answer(engine_exercise, payload.answer)
+    return {
+        "ok": result.ok,
+        "latex": result.latex,
+        "error": result.error,
+        "position": result.position,
+        "note": result.note,
+    }

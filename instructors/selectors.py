@@ -251,11 +251,11 @@ class AnswerGroup:
         return self.feedback.most_common(1)[0][0] if self.feedback else ""
 
 
-def _equivalent(kind: str, variables: tuple[str, ...], a: str, b: str, budget_s: float) -> bool:
+def _equivalent(kind: str, context: dict, a: str, b: str, budget_s: float) -> bool:
     from grading.core import SpecError, grade_spec
 
     try:
-        verdict = grade_spec({"kind": kind, "reference": a, "variables": list(variables)}, b, budget_s=budget_s)
+        verdict = grade_spec({"kind": kind, "reference": a, **context}, b, budget_s=budget_s)
     except (SpecError, ValueError, TypeError, ZeroDivisionError):
         return False
     return verdict.status == "correct"
@@ -282,7 +282,7 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
     ranked = sorted(groups.values(), key=lambda g: -g.count)[:CANDIDATES]
     for group in ranked:
         group.answer = group.texts.most_common(1)[0][0]
-    variables = _variables(exercise)
+    context = _answer_context(exercise)
     deadline = time.monotonic() + MERGE_BUDGET_S
     merged: list[AnswerGroup] = []
     for group in ranked:
@@ -290,7 +290,7 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
             (
                 m
                 for m in merged
-                if time.monotonic() < deadline and _equivalent(exercise.kind, variables, m.answer, group.answer, 0.25)
+                if time.monotonic() < deadline and _equivalent(exercise.kind, context, m.answer, group.answer, 0.25)
             ),
             None,
         )
@@ -299,6 +299,13 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
         else:
             home.absorb(group)
     return sorted(merged, key=lambda g: -g.count)[:top]
+
+
+def _answer_context(exercise: Exercise) -> dict:
+    """What an answer to this exercise may name, as a grading request spells it."""
+    if exercise.kind == "matrix_expression":
+        return {"shapes": exercise.spec.get("shapes"), "functions": exercise.spec.get("functions")}
+    return {"variables": list(_variables(exercise))}
 
 
 def _variables(exercise: Exercise) -> tuple[str, ...]:

@@ -59,6 +59,7 @@
       box.classList.add("preview-ok");
       box.appendChild(node("span", "preview-label", "Interpreted as "));
       box.appendChild(math(result.latex));
+      if (result.note) box.appendChild(node("span", "preview-note", " " + result.note));
       typeset(box);
       return;
     }
