@@ -294,8 +294,13 @@ class Builder:
         return Val(expr, (), bound, radicand, guards)
 
     def cube_root(self, value: Val) -> Val:
-        """The real cube root: cbrt(-8) = -2, and x^(1/3) is real for x < 0 too (odd roots are, see numeric)."""
-        return self.power(value, Val(sympy.Rational(1, 3), (), math.log10(3)))
+        """The real cube root, so cbrt(-8) = -2 rather than SymPy's principal complex root."""
+        third = Val(sympy.Rational(1, 3), (), math.log10(3))
+        if value.expr.is_nonnegative or value.expr.is_Rational:
+            return self.power(value, third)
+        self._check_radicand(value.digits)
+        # sign(x)*|x|^(1/3) for an x of unknown sign
+        return Val(sympy.real_root(value.expr, 3), (), value.digits + third.digits, value.digits, value.guards)
 
     def factorial(self, value: Val) -> Val:
         """n! only for whole numbers 0 <= n <= max_factorial."""

@@ -173,10 +173,6 @@ class _Floats:
             base, exponent = e.args
             if exponent == sympy.S.Half:
                 return np.sqrt(self.value(base))
-            if exponent.is_Rational and not exponent.is_Integer and exponent.q % 2 == 1:
-                # An odd root is real for a negative base too: x^(2/3) = (cbrt x)^2 at x = -8 is 4.
-                b = np.asarray(self.value(base), dtype=float)
-                return np.sign(b) ** (int(exponent.p) % 2) * np.power(np.abs(b), float(exponent))
             power = int(exponent) if exponent.is_Integer and abs(exponent) < 2**31 else self.value(exponent)
             return np.power(np.asarray(self.value(base), dtype=float), power)
         func = _FUNCTIONS.get(type(e))
@@ -396,11 +392,8 @@ class _Precise:
                 if base == 0 and exponent < 0:
                     raise ValueError("division by zero")
                 return base ** int(exponent)
-            if base < 0 and exponent.is_Rational and exponent.q % 2 == 1:  # an odd root: real
-                magnitude = (-base) ** (mpmath.mpf(int(exponent.p)) / int(exponent.q))
-                return magnitude if exponent.p % 2 == 0 else -magnitude
             if base < 0:
-                raise ValueError("an even root or irrational power of a negative number")
+                raise ValueError("a non-integer power of a negative number")
             power = self.value(exponent)
             if base == 0 and power <= 0:
                 raise ValueError("division by zero")
