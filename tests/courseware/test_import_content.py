@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
-from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.django_db
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 
 def topic_text(slug, layer="1", prerequisites=(), body="Body with $x^2$.\n", next_topics=()):
@@ -174,4 +174,21 @@ def test_dry_run_writes_nothing(tmp_path):
     out = StringIO()
     call_command("import_content", str(tmp_path), "--dry-run", stdout=out)
     assert "would be created: a" in out.getvalue()
+    assert not Topic.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "line", "expected"),
+    [
+        ("title", topic_text("a").replace("title: Topic a", "title: " + "T" * 201), 3, "the title is 201 characters"),
+        ("exercise title", topic_text("a", body=EXERCISE.replace("Square", "S" * 250).replace("REFERENCE", "2*x")),
+         17, 'exercise "square": its title is 250 characters long; at most 200'),
+        ("exercise slug", topic_text("a", body=EXERCISE.replace("slug: square", "slug: " + "s" * 120)
+         .replace("REFERENCE", "2*x")), 17, "its slug is 120 characters long; at most 100"),
+    ],
+)  # fmt: skip
+def test_an_over_long_field_is_refused_naming_file_and_line(tmp_path, field, text, line, expected):
+    path = write(tmp_path, "a", text)
+    message = refused(tmp_path)
+    assert f"{path}:{line}: " in message and expected in message, message
     assert not Topic.objects.exists()
