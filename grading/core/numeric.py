@@ -84,10 +84,17 @@ def _spread(rng: np.random.Generator, low: float, high: float, size: tuple[int, 
 
 def _points(seed: int, nvars: int, primary: bool) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    uniform = [(-3, 3)] * 10 + [(-0.7, 0.7)] * 4 + [(0.1, 10)] * 4 + [(0.05, 2)] * 4 if primary else []
-    uniform += [(-1, 1), (0, 1), (-10, 10), (1, 30), (-30, -1)] * (_RESERVE // 5)
-    lows, highs = np.array(uniform, dtype=float).T
-    rows = rng.uniform(lows[:, None], highs[:, None], size=(len(uniform), nvars))
+    rows = np.empty((0, nvars))
+    if primary:
+        uniform = [(-3, 3)] * 10 + [(-0.7, 0.7)] * 4 + [(0.1, 10)] * 4 + [(0.05, 2)] * 4
+        lows, highs = np.array(uniform, dtype=float).T
+        rows = rng.uniform(lows[:, None], highs[:, None], size=(len(uniform), nvars))
+    # Reserves: each coordinate in a regime of its own, so a reference defined only where x is small
+    # still gets points where y is large, negative, near zero, ...
+    regimes = np.array([(-1, 1), (0, 1), (-10, 10), (1, 30), (-30, -1)], dtype=float)
+    pick = rng.integers(0, len(regimes), size=(_RESERVE, nvars))
+    reserves = rng.uniform(regimes[pick, 0], regimes[pick, 1])
+    rows = np.concatenate([rows, reserves])
     if not primary:
         return rows
     # Beyond |x| <= 10: terms that only show at large magnitudes ((x/20)^20, |x - 12|), and tiny ones.
