@@ -101,6 +101,7 @@ class PreviewOut(Schema):
     note: str | None = Field(
         None, description="A readable answer's warning, e.g. that its shape is not the expected one."
     )
+    notes: list[str] = Field(default=[], description="How ambiguous notation was read, e.g. 1/2x as (1/2)·x.")
 
 
 def _rate_limit(request: HttpRequest, group: str = "submissions", rate: str | None = None) -> None:
@@ -187,4 +188,5 @@ def preview_answer(request, payload: PreviewIn):
         "error": result.error,
         "position": result.position,
         "note": result.note,
+        "notes": list(result.notes),
     }

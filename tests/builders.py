@@ -80,3 +80,15 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
 def correct_answer(exercise, user) -> str:
     """The right answer to this student's variant of EXERCISE_SPEC (a + 2)."""
     return str(engine.variant(exercise, engine.variant_seed(user.pk, exercise.key)).params["a"] + 2)
+
+
+def queued_submission(user, exercise, answer: str) -> Submission:
+    """A submission as the API stores it, before any worker has seen it."""
+    seed = variant_seed(user.pk, exercise.key)
+    return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
+
+
+def final(pk: int) -> Submission | None:
+    """The submission once its status is final, else None (a condition for wait_for)."""
+    submission = Submission.objects.get(pk=pk)
+    return submission if submission.is_final else None

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
-from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.django_db
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 
 def topic_text(slug, layer="1", prerequisites=(), body="Body with $x^2$.\n", next_topics=()):

@@ -12,9 +12,8 @@ import pytest
 
 from grading.models import Submission
 from grading.tasks import grade_submission
-from tests.builders import CONSTANT_SPEC
+from tests.builders import CONSTANT_SPEC, final, queued_submission
 from tests.celery_worker import Worker, wait_for
-from tests.grading_pipeline.test_worker import final, queued_submission
 from tests.grading_pipeline.worker import release
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
