@@ -168,7 +168,12 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's process: alive
         return True
-    return True
+    # A killed worker's orphaned children linger as zombies until something reaps them: dead all the same.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):  # no /proc here: trust kill(0)
+        return True
 
 
 def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
