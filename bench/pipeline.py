@@ -161,7 +161,7 @@ def main() -> None:
         students = []
         for n in range(args.students):
             user = User.objects.create_user(f"bench-student-{n}", password=uuid.uuid4().hex)
-            a = variants.variant(exercise, variants.variant_seed(user.pk, exercise.key)).params["a"]
+            a = variants.variant(exercise, variants.student_seed(user.pk, exercise)).params["a"]
             right, swapped = f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]"
             typical = [f"[4 + 4*{a}, 1 + 4*{a}]", right, swapped, "[1, 2]", "[x, "]
             answers = [random.choice(typical) for _ in range(args.submissions + 1)]
@@ -189,7 +189,7 @@ def main() -> None:
         users = list(User.objects.filter(username__startswith="bench-student-"))
         pairs = []
         for user in users:
-            seed = variants.variant_seed(user.pk, exercise.key)
+            seed = variants.student_seed(user.pk, exercise)
             a = variants.variant(exercise, seed).params["a"]
             pool = [f"[4 + 4*{a}, 1 + 4*{a}]", f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]",
                     f"[{2 + 4 * a}, {1 + 4 * a}]", "[x, "]  # fmt: skip

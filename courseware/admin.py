@@ -257,7 +257,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     def try_answer_view(self, request, object_id):
         """An answer graded exactly as a student's would be, for a chosen variant."""
         from grading.core import SpecError, grade
-        from grading.variants import engine_exercise, variant_seed
+        from grading.variants import engine_exercise, student_seed
 
         exercise = self._exercise(request, object_id)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "exercise": exercise,
@@ -272,7 +272,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         if form.is_valid():
             student = form.cleaned_data.get("student")
             if student:
-                variant = engine.variant(variant_seed(student.pk, exercise.key))
+                variant = engine.variant(student_seed(student.pk, exercise))
             else:
                 variant = engine.variant_at(form.cleaned_data.get("variant") or 0)
             if form.cleaned_data["answer"]:

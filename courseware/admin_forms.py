@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from courseware.documents import SLUG
-from courseware.exercise_check import check_exercise
+from courseware.exercise_check import check_exercise, check_groups
 from courseware.graph import is_layer
 from courseware.models import Exercise, Topic
 from grading.core.spec import FORM_KEYS
@@ -372,6 +372,12 @@ class ExerciseForm(forms.ModelForm):
             )
         for problem in check_exercise(spec):
             self.add_error(source or self._field_of(problem), problem)
+        if topic and spec.get("group"):
+            siblings = Exercise.objects.filter(topic=topic, retired=False).exclude(pk=instance.pk).order_by("position")
+            specs = [(e.slug, e.spec) for e in siblings if e.spec.get("group") == spec["group"]]
+            for about, problem in check_groups([*specs, (slug, spec)]):
+                if about == slug:
+                    self.add_error(source or "parameters", problem)
 
     def _field_of(self, problem: str) -> str | None:
         problem = _VARIANT.sub("", problem)
@@ -454,6 +460,8 @@ class ExerciseForm(forms.ModelForm):
                 spec[key] = value
             elif key in stored and _is_default(stored[key]):
                 spec[key] = stored[key]  # an explicit default ("variables: []") stays written
+        if "group" in stored:  # edited in the YAML only
+            spec["group"] = stored["group"]
         return spec
 
 

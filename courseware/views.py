@@ -8,7 +8,7 @@ from courseware import progress, selectors
 from courseware.forms import SignupForm
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
-from grading.variants import variant, variant_seed
+from grading.variants import student_seed, variant
 
 UNDER_WAY = (Level.ATTEMPTED, Level.FAMILIAR)
 
@@ -19,16 +19,26 @@ def index(request):
     return render(request, "courseware/index.html", {"layers": layers})
 
 
+def _student_variant(request, exercise):
+    return variant(exercise, student_seed(request.user.pk or 0, exercise))
+
+
+def _solution_html(exercise, mine, state: progress.ExerciseProgress) -> str:
+    """The worked solution in the student's own values (`{{answer}}` is their reference), once earned."""
+    if not state.solution_shown:
+        return ""
+    return render_markdown(fill_parameters(exercise.solution, {**mine.context, "answer": mine.reference_latex}))
+
+
 def _exercise_part(request, exercise, state: progress.ExerciseProgress) -> dict:
     """The exercise as this student sees it: their own variant's values in the prompt, their attempts."""
-    seed = variant_seed(request.user.pk or 0, exercise.key)
-    values = variant(exercise, seed).context
+    mine = _student_variant(request, exercise)
     return {
         "kind": "exercise",
         "exercise": exercise,
-        "prompt_html": render_markdown(fill_parameters(exercise.prompt, values)),
+        "prompt_html": render_markdown(fill_parameters(exercise.prompt, mine.context)),
         "state": state,
-        "solution_html": render_markdown(exercise.solution) if state.solution_shown else "",
+        "solution_html": _solution_html(exercise, mine, state),
     }
 
 
@@ -59,7 +69,7 @@ def exercise_panel(request, slug, exercise_slug):
     """The student's attempts, attempts left and (once earned) the worked solution: refreshed after a verdict."""
     exercise = selectors.live_exercise(slug, exercise_slug)
     state = progress.exercise_progress(user=request.user, exercises=[exercise])[exercise.pk]
-    solution_html = render_markdown(exercise.solution) if state.solution_shown else ""
+    solution_html = _solution_html(exercise, _student_variant(request, exercise), state)
     return render(
         request,
         "courseware/exercise_progress.html",

@@ -69,7 +69,7 @@ def submission_create(*, user, exercise: Exercise, answer: str) -> Submission:
         submission = Submission.objects.create(
             user=user,
             exercise=exercise,
-            seed=variants.variant_seed(user.pk, exercise.key),
+            seed=variants.student_seed(user.pk, exercise),
             answer=answer,
             status=Status.QUEUED,
             enqueued_at=timezone.now(),

@@ -7,7 +7,7 @@ from courseware import progress
 from courseware.mastery import Level
 from courseware.models import Exercise, Topic, TopicPrerequisite
 from grading.models import Submission
-from grading.variants import variant_seed
+from grading.variants import student_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def make_exercise(topic: Topic, slug: str, spec: dict | None = None, solution: s
 
 def graded(user, exercise: Exercise, correct: bool, *, status: str = "graded", answer: str = "0") -> Submission:
     return Submission.objects.create(
-        user=user, exercise=exercise, seed=variant_seed(user.pk, exercise.key), answer=answer, status=status,
+        user=user, exercise=exercise, seed=student_seed(user.pk, exercise), answer=answer, status=status,
         verdict=("correct" if correct else "incorrect") if status == "graded" else status,
         score=1.0 if correct else 0.0, feedback="Correct." if correct else "Not this.", latex=answer,
     )  # fmt: skip

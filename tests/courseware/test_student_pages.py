@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from courseware.models import Exercise
-from grading.variants import variant, variant_seed
+from grading.variants import student_seed, variant
 from tests.courseware.test_pages import parse_page
 from tests.courseware.test_progress import graded
 
@@ -87,7 +87,7 @@ def test_each_student_sees_their_own_variant_on_every_visit(client, lesson_conte
     for i in range(8):
         user = django_user_model.objects.create_user(f"s{i}", password="pw-for-tests-1")
         client.force_login(user)
-        a = variant(exercise, variant_seed(user.pk, exercise.key)).context["a"]
+        a = variant(exercise, student_seed(user.pk, exercise)).context["a"]
         pages = [client.get(f"/topics/{SEED}/").content.decode() for _ in range(2)]
         section = [re.search(r'id="exercise-partial-derivative".*?<form', p, re.S).group(0) for p in pages]
         assert section[0] == section[1] and f"a = {a}" in section[0]

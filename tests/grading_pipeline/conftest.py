@@ -46,4 +46,4 @@ def correct_answer(exercise, user) -> str:
     """The right answer to this student's variant of EXERCISE_SPEC (a + 2)."""
     from grading import variants
 
-    return str(variants.variant(exercise, variants.variant_seed(user.pk, exercise.key)).params["a"] + 2)
+    return str(variants.variant(exercise, variants.student_seed(user.pk, exercise)).params["a"] + 2)

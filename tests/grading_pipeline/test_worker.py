@@ -26,7 +26,7 @@ def final(pk):
 
 
 def queued_submission(user, exercise, answer) -> Submission:
-    seed = variants.variant_seed(user.pk, exercise.key)
+    seed = variants.student_seed(user.pk, exercise)
     return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
 
 

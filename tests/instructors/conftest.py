@@ -99,7 +99,7 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
     from grading import variants
     from grading.models import Submission
 
-    seed = variants.variant_seed(user.pk, exercise.key) if seed is None else seed
+    seed = variants.student_seed(user.pk, exercise) if seed is None else seed
     result = variants.grade_answer(exercise, seed, answer)
     if status == "graded" and result.status == "invalid":
         status = "invalid"
