@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from courseware.graph import TopicNode, study_order
-from courseware.mastery import Level, TopicMastery, locked, recommended, topic_mastery
+from courseware.mastery import Level, TopicMastery, recommended, review_first, topic_mastery
 from courseware.models import Exercise, Topic, TopicPrerequisite
 from grading.models import Submission
 from grading.variants import attempts_allowed
@@ -68,12 +68,16 @@ def exercise_progress(*, user, exercises: list[Exercise]) -> dict[int, ExerciseP
 class TopicProgress:
     topic: Topic
     mastery: TopicMastery
-    locked: bool
+    review_first: tuple[Topic, ...]  # prerequisites recommended first (below familiar); empty: ready
     recommended: bool
 
     @property
     def level(self) -> Level:
         return self.mastery.level
+
+    @property
+    def ready(self) -> bool:
+        return not self.review_first
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,13 @@ def student_progress(user) -> Progress:
     order = study_order(
         {s: TopicNode(s, t.layer, tuple(p for p in prerequisites[s] if p in topics)) for s, t in topics.items()}
     )
-    blocked = locked(prerequisites, mastery) if personal else set()
-    next_slug = recommended(order, mastery, blocked) if personal else None
+    waiting = review_first(prerequisites, mastery) if personal else {}
+    next_slug = recommended(order, mastery, waiting) if personal else None
     return Progress(
-        topics=[TopicProgress(topics[s], mastery[s], s in blocked, s == next_slug) for s in order],
+        topics=[
+            TopicProgress(topics[s], mastery[s], tuple(topics[p] for p in waiting.get(s, ())), s == next_slug)
+            for s in order
+        ],
         prerequisites=prerequisites,
         personal=personal,
     )
@@ -145,7 +152,7 @@ def map_data(progress: Progress) -> dict:
             "title": item.topic.title,
             "layer": item.topic.layer,
             "url": item.topic.get_absolute_url(),
-            "locked": item.locked,
+            "review": [t.title for t in item.review_first],
             "recommended": item.recommended,
         }
         if progress.personal:

@@ -1,16 +1,23 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from courseware import progress, selectors
 from courseware.forms import SignupForm
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
+from grading import selectors as grading_selectors
+from grading import services as grading_services
 from grading.variants import student_seed, variant
 
 UNDER_WAY = (Level.ATTEMPTED, Level.FAMILIAR)
+VERDICT_WAIT_S = 10  # how long the answer page (without JavaScript) waits for the verdict before it shows "grading"
 
 
 def index(request):
@@ -77,9 +84,58 @@ def exercise_panel(request, slug, exercise_slug):
     )
 
 
+@require_POST
+@login_required
+@ratelimit(key="user", group="submissions", rate=lambda group, request: settings.SUBMISSION_RATE, block=False)
+def answer(request, slug, exercise_slug):
+    """The answer box without JavaScript: a plain form post, then the verdict page (post/redirect/get)."""
+    exercise = selectors.live_exercise(slug, exercise_slug)
+    back = f"{exercise.topic.get_absolute_url()}#exercise-{exercise.slug}"
+    text = request.POST.get("answer", "")
+    if not text.strip():
+        messages.error(request, f"{exercise.title}: type an answer first.")
+        return redirect(back)
+    if len(text) > settings.SUBMISSION_MAX_LENGTH:
+        messages.error(request, f"{exercise.title}: the answer is too long to read.")
+        return redirect(back)
+    if getattr(request, "limited", False):
+        messages.error(request, "Too many answers in a short time: wait a minute and send it again.")
+        return redirect(back)
+    try:
+        done = grading_services.submission_submit(user=request.user, exercise=exercise, answer=text)
+    except grading_services.SubmissionRefused as exc:
+        messages.error(request, f"{exercise.title}: {exc}")
+        return redirect(back)
+    return redirect("courseware:answer-verdict", slug, exercise_slug, done.submission.pk)
+
+
+@login_required
+def answer_verdict(request, slug, exercise_slug, submission_id):
+    """One of the student's own answers with its verdict, the exercise and what it unlocked; refreshes itself
+    while the answer is being graded."""
+    exercise = selectors.live_exercise(slug, exercise_slug)
+    submission = grading_selectors.submission_wait_final(
+        user=request.user, submission_id=submission_id, timeout=VERDICT_WAIT_S
+    )
+    if submission is None or submission.exercise_id != exercise.pk:
+        raise Http404("No such answer.")
+    state = progress.exercise_progress(user=request.user, exercises=[exercise])[exercise.pk]
+    context = {"topic": exercise.topic, "submission": submission, **_exercise_part(request, exercise, state)}
+    return render(request, "courseware/answer_verdict.html", context)
+
+
 def topic_map(request):
-    data = progress.map_data(progress.student_progress(request.user))
-    return render(request, "courseware/map.html", {"map": data})
+    """The map, and the same graph as text: topics by layer, each with its state and what it needs."""
+    mine = progress.student_progress(request.user)
+    titles = {t.topic.slug: t.topic.title for t in mine.topics}
+    layers: dict[str, list] = {}
+    for item in mine.topics:
+        needs = [titles[p] for p in mine.prerequisites.get(item.topic.slug, ()) if p in titles]
+        layers.setdefault(item.topic.layer, []).append((item, needs))
+    by_layer = sorted(layers.items(), key=lambda kv: kv[1][0][0].topic.layer_rank)
+    return render(
+        request, "courseware/map.html", {"map": progress.map_data(mine), "progress": mine, "layers": by_layer}
+    )
 
 
 @login_required

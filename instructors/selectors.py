@@ -136,7 +136,7 @@ def cohort_map_data(mastery: CohortMastery, topic_url) -> dict:
             "title": t.title,
             "layer": t.layer,
             "url": topic_url(t),
-            "locked": False,
+            "review": [],
             "recommended": False,
             "shares": mastery.shares(t.slug),
         }

@@ -13,6 +13,8 @@
       try {
         katex.render(tex, el, Object.assign({ displayMode: el.classList.contains("block") }, OPTIONS));
         el.setAttribute("data-typeset", "1");
+        // Wider than the screen (a phone): it scrolls in its own box, which the keyboard must reach too.
+        if (el.classList.contains("block") && el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
       } catch (err) {
         el.classList.add("math-error");
       }

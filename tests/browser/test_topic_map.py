@@ -20,7 +20,7 @@ def synthetic_graph(n: int = 100, seed: int = 7) -> dict:
                                                            "Bayesian", "gradient", "entropy"]) for _ in range(4)),
             "layer": layer,
             "url": f"/topics/topic-{i}/",
-            "locked": rng.random() < 0.2,
+            "review": ["Topic 0"] if rng.random() < 0.2 else [],
             "recommended": i == 42,
         }  # fmt: skip
         if i % 5 == 0:
@@ -77,7 +77,9 @@ def test_a_hundred_topics_are_laid_out_without_overlaps(page, live_server, db, s
         assert right_edge < left_edge, f"layer {earlier} is not left of layer {later}"
     assert all(by_id[n["id"]]["tooltip"].startswith(n["title"]) for n in data["nodes"])
     assert page.locator("#synthetic .tm-node.recommended .tm-halo").count() == 1
-    assert page.locator("#synthetic .tm-node.locked .tm-lock").count() == sum(n["locked"] for n in data["nodes"])
+    assert page.locator("#synthetic .tm-node.review .tm-notice").count() == sum(
+        bool(n["review"]) for n in data["nodes"]
+    )
     assert page.locator("#synthetic .tm-share").count() > 0
     shoot(page, "10-map-100-topics", page.locator("#synthetic"))
 

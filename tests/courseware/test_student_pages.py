@@ -103,9 +103,11 @@ def test_the_preview_reads_the_answer_or_points_at_the_error(logged_in, lesson_c
         "latex": None,
         "error": ok.json()["error"],
         "position": 2,
+        "text": None,
     }  # x is no variable here
     ok = preview(logged_in, f"{SEED}/symbolic-gradient", "[2x y, x^2]").json()
     assert ok["ok"] and ok["error"] is None and "pmatrix" in ok["latex"]
+    assert ok["text"] == "[2*x*y, x^2]"  # what the page reads aloud, in words
     broken = preview(logged_in, f"{SEED}/partial-derivative", "12 +* 2").json()
     assert broken["ok"] is False and broken["position"] == 4 and "Expected" in broken["error"]
     shape = preview(logged_in, f"{SEED}/gradient-at-a-point", "5").json()
