@@ -82,9 +82,16 @@ def documents_response(topics) -> HttpResponse:
     return response
 
 
+# The site's own name in the admin's header and title, not "Django administration".
+admin.site.site_header = "Mathematics of ML · authoring"
+admin.site.site_title = "Mathematics of ML authoring"
+admin.site.index_title = "Topics, exercises and cohorts"
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     form = TopicForm
+    prepopulated_fields = {"slug": ["title"]}  # filled in from the title as it is typed, on a new topic
     list_display = ["title", "slug", "layer", "last_reviewed", "updated_at"]
     list_filter = ["layer"]
     search_fields = ["title", "slug"]
@@ -161,6 +168,7 @@ class TopicAdmin(admin.ModelAdmin):
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
     form = ExerciseForm
+    prepopulated_fields = {"slug": ["title"]}
     list_display = ["__str__", "title", "kind", "retired"]
     list_filter = ["kind", "retired", "topic"]
     search_fields = ["slug", "title", "topic__slug"]

@@ -40,10 +40,16 @@ def _render_block(self, tokens, idx, options, env) -> str:
     )
 
 
+def _render_display_in_paragraph(self, tokens, idx, options, env) -> str:
+    """`$$...$$` written straight under a line of text is display math all the same (a block span in the paragraph)."""
+    return f'<span class="math block">{html.escape(tokens[idx].content)}</span>'
+
+
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     dollarmath_plugin(md, allow_space=True, double_inline=True)
+    md.add_render_rule("math_inline_double", _render_display_in_paragraph)
     for kind in KINDS:
         container_plugin(
             md, kind, validate=lambda params, *_, k=kind: params.strip().split(" ", 1)[0] == k, render=_render_block
