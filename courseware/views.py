@@ -61,6 +61,7 @@ def topic(request, slug):
     context = {
         "topic": topic,
         "parts": parts,
+        "has_figures": "```plot" in topic.body,
         "mine": progress.student_progress(request.user).by_slug()[slug] if request.user.is_authenticated else None,
         "prerequisites": [link.prerequisite for link in topic.prerequisite_links.all()],
         "next_topics": [link.next_topic for link in topic.next_links.all()],
