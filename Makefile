@@ -4,25 +4,39 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format install migrations-check bench clean
+.PHONY: run test lint format typecheck layers install migrations-check fuzz bench clean
 
+# Development installs both files; the Docker image installs requirements.txt only.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 run: install
 	$(BIN)/python -m tools.dev
 
-test: install lint migrations-check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Every check, then the suite; prints how long it all took.
+test: install
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint layers typecheck migrations-check && \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s, exit status $$status"; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# One-way dependencies between the apps (the contracts are in pyproject.toml).
+layers: install
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -30,6 +44,11 @@ format: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Many more random Hypothesis examples than `make test` runs, kept in .hypothesis/ between runs.
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/grading -p no:django -o addopts="" \
+		-W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m grading.bench

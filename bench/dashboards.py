@@ -43,9 +43,9 @@ def build(*, students: int, topics: int, submissions: int, exercises_per_topic: 
     from django.contrib.auth.models import User
     from django.db import transaction
 
-    from courseware.accounts import ensure_instructors_group
     from courseware.models import Exercise, Topic, TopicPrerequisite
     from grading.models import Submission
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     rng = random.Random(seed)

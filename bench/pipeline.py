@@ -126,7 +126,7 @@ def main() -> None:
 
     from config.celery import app
     from courseware.models import Exercise, Topic
-    from grading import variants
+    from grading import engine
     from grading.models import ApiToken, Submission
 
     call_command("migrate", verbosity=0)
@@ -161,7 +161,7 @@ def main() -> None:
         students = []
         for n in range(args.students):
             user = User.objects.create_user(f"bench-student-{n}", password=uuid.uuid4().hex)
-            a = variants.variant(exercise, variants.student_seed(user.pk, exercise)).params["a"]
+            a = engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"]
             right, swapped = f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]"
             typical = [f"[4 + 4*{a}, 1 + 4*{a}]", right, swapped, "[1, 2]", "[x, "]
             answers = [random.choice(typical) for _ in range(args.submissions + 1)]
@@ -189,13 +189,13 @@ def main() -> None:
         users = list(User.objects.filter(username__startswith="bench-student-"))
         pairs = []
         for user in users:
-            seed = variants.student_seed(user.pk, exercise)
-            a = variants.variant(exercise, seed).params["a"]
+            seed = engine.student_seed(user.pk, exercise)
+            a = engine.variant(exercise, seed).params["a"]
             pool = [f"[4 + 4*{a}, 1 + 4*{a}]", f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]",
                     f"[{2 + 4 * a}, {1 + 4 * a}]", "[x, "]  # fmt: skip
             pairs += [(user, seed, answer) for answer in pool] + [(user, seed, f"[{k}, {a}]") for k in range(100)]
         pairs = pairs[: args.regrade_distinct]
-        verdicts = {(seed, answer): variants.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
+        verdicts = {(seed, answer): engine.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
         rows = []
         for i in range(args.regrade_size):
             user, seed, answer = pairs[i % len(pairs)] if i < len(pairs) else random.choice(pairs)

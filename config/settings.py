@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from config.env import ConfigError, env_bool, env_int, env_list, env_str
+from config.env import ConfigError, env_bool, env_choice, env_int, env_list, env_rate, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -65,7 +65,7 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
 except ValueError as exc:
     raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -139,15 +139,16 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Celery: Redis broker, JSON only, at-least-once delivery made safe by an idempotent task.
-GRADING_BUDGET_S = float(env_str("GRADING_BUDGET_S", "2.0"))
+GRADING_BUDGET_S = env_seconds("GRADING_BUDGET_S", 2.0)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # verdicts live in the database
 CELERY_TASK_IGNORE_RESULT = True
@@ -157,11 +158,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_SOFT_TIME_LIMIT", 15)  # well above the engine's own budget
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", 30)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_SOFT_TIME_LIMIT", 15, minimum=1)  # well above the engine's own budget
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", 30, minimum=1)
 # Unacked messages come back after this; it must exceed the hard limit plus any queue wait.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
-CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000, minimum=1)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "interactive"
@@ -169,19 +170,19 @@ CELERY_TASK_ROUTES = {
     "grading.tasks.grade_submission": {"queue": "interactive"},
     "grading.tasks.regrade_chunk": {"queue": "batch"},
 }
-SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 30)
-SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 60)
-SWEEP_MAX_ATTEMPTS = env_int("SWEEP_MAX_ATTEMPTS", 3)
+SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 30, minimum=1)
+SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 60, minimum=1)
+SWEEP_MAX_ATTEMPTS = env_int("SWEEP_MAX_ATTEMPTS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "grading.tasks.sweep_stuck_submissions", "schedule": float(SWEEP_INTERVAL_S)},
 }
 
 # --- Submissions API and grading pipeline -----------------------------------------------------
-SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/m")  # per user, counted in the shared Redis cache
-PREVIEW_RATE = env_str("PREVIEW_RATE", "300/m")  # a debounced preview as the student types
-SUBMISSION_MAX_LENGTH = env_int("SUBMISSION_MAX_LENGTH", 2000)
+SUBMISSION_RATE = env_rate("SUBMISSION_RATE", "30/m")  # per user, counted in the shared Redis cache
+PREVIEW_RATE = env_rate("PREVIEW_RATE", "300/m")  # a debounced preview as the student types
+SUBMISSION_MAX_LENGTH = env_int("SUBMISSION_MAX_LENGTH", 2000, minimum=1)
 RATELIMIT_USE_CACHE = "default"
 # A claim older than this belongs to a dead worker and may be taken over: longer than the hard limit.
-GRADING_CLAIM_LEASE_S = env_int("GRADING_CLAIM_LEASE_S", CELERY_TASK_TIME_LIMIT + 15)
+GRADING_CLAIM_LEASE_S = env_int("GRADING_CLAIM_LEASE_S", CELERY_TASK_TIME_LIMIT + 15, minimum=1)
 if GRADING_CLAIM_LEASE_S <= CELERY_TASK_TIME_LIMIT:
     raise ConfigError("GRADING_CLAIM_LEASE_S must exceed CELERY_TIME_LIMIT")

@@ -14,12 +14,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from courseware import authoring
 from courseware.admin_forms import ExerciseForm, NextTopicFormSet, PrerequisiteFormSet, TopicForm, TryAnswerForm
 from courseware.content import export_topics
 from courseware.documents import SLOT
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
 from courseware.rendering import fill_parameters, render_markdown
-from instructors import authoring
 
 
 class PrerequisiteInline(admin.TabularInline):
@@ -265,7 +265,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     def try_answer_view(self, request, object_id):
         """An answer graded exactly as a student's would be, for a chosen variant."""
         from grading.core import SpecError, grade
-        from grading.variants import engine_exercise, student_seed
+        from grading.engine import engine_exercise, student_seed
 
         exercise = self._exercise(request, object_id)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "exercise": exercise,

@@ -1,17 +1,17 @@
-"""The admin's forms: topics and their graph, exercises as structured fields or YAML, trying an answer."""
+"""The admin's forms: topics and their graph, exercises as structured fields or YAML, trying an answer.
 
-import re
+The forms only show and place what other modules decide: `exercise_fields` translates between
+the fields and the spec, `exercise_check` and `authoring` say what is wrong.
+"""
 
-import yaml
 from django import forms
 from django.core.exceptions import ValidationError
 
+from courseware import authoring, exercise_fields
 from courseware.documents import SLUG
 from courseware.exercise_check import check_exercise, check_groups
 from courseware.graph import is_layer
 from courseware.models import Exercise, Topic
-from grading.core.spec import FORM_KEYS
-from instructors import authoring
 
 
 class LinesField(forms.CharField):
@@ -95,161 +95,6 @@ class NextTopicFormSet(forms.BaseInlineFormSet):
             raise ValidationError("A next topic is listed twice.")
 
 
-# --- exercises ------------------------------------------------------------------------------------
-# The exercise form shows the specification as structured fields and writes it back as YAML in the
-# documents' key order, so that what the admin saves exports as an author would have written it.
-
-REFERENCE_FORMS = [
-    ("expression", "a plain answer"),
-    ("partial", "partial derivative"),
-    ("gradient", "gradient"),
-    ("directional_derivative", "directional derivative"),
-    ("max_rate", "steepest rate of increase"),
-    ("steepest_ascent", "direction of steepest ascent"),
-    ("jacobian", "Jacobian matrix"),
-    ("hessian", "Hessian matrix"),
-]
-# A derivative's keys in the documented order (FORM_KEYS says which ones each form takes).
-REFERENCE_KEYS = ("function", "wrt", "variable", "at", "direction")
-_VARIANT = re.compile(r"^variant \d+: \{.*?\}: ")
-_KEY = re.compile(r"^([a-z_]+)(?:\[\d+\])?(?:\.([a-z_]+))?(?:\.([a-z_]+))?[: ]")
-_INTEGERS = re.compile(r"integers\s+(-?\d+)\s*\.\.\s*(-?\d+)\Z")
-
-
-def _scalar_text(value) -> str:
-    """A number or expression as typed: YAML flow style, quoted only where YAML would misread it."""
-    return yaml.safe_dump(value, default_flow_style=True, width=10_000).removesuffix("\n...\n").strip()
-
-
-def _scalar(text: str, what: str):
-    """A number stays a number and anything else is an expression, exactly as in the YAML spec."""
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValidationError(f'"{text}" is not {what}.')
-    return value
-
-
-def _split(text: str) -> list[str]:
-    """Comma-separated items, commas inside brackets left alone; surrounding brackets optional."""
-    text = text.strip()
-    if text[:1] + text[-1:] in ("[]", "()"):
-        text = text[1:-1]
-    items, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += (char in "([{") - (char in ")]}")
-        if char == "," and depth == 0:
-            items.append(text[start:i].strip())
-            start = i + 1
-    items.append(text[start:].strip())
-    if items == [""]:
-        return []
-    if "" in items:
-        raise ValidationError("An item between two commas is empty.")
-    return items
-
-
-def _point(text: str) -> dict:
-    point = {}
-    for item in _split(text):
-        name, equals, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not equals or not name or not value:
-            raise ValidationError(f'"{item}": write each coordinate as name = value, e.g. "x=1, y=2".')
-        if name in point:
-            raise ValidationError(f'"{name}" is given twice.')
-        point[name] = _scalar(value, "a number or an expression")
-    return point
-
-
-def _parameter_text(name: str, rule) -> str:
-    if isinstance(rule, dict) and len(rule) == 1:
-        ((how, arg),) = rule.items()
-        if how == "integers" and isinstance(arg, list) and len(arg) == 2 and all(type(v) is int for v in arg):
-            return f"{name}: integers {arg[0]}..{arg[1]}"
-        if how == "choice" and isinstance(arg, list) and arg:
-            return f"{name}: choice " + ", ".join(_scalar_text(v) for v in arg)
-    return f"{name}: {_scalar_text(rule)}"
-
-
-def _parameters(text: str) -> dict:
-    parameters = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        name, colon, rule = (part.strip() for part in line.partition(":"))
-        wrong = f'line {number}: write "a: integers 2..5", "b: choice 1, 3, 7" or "u: choice [3, 4] | [4, 3]".'
-        if not colon or not name or not rule:
-            raise ValidationError(wrong)
-        if name in parameters:
-            raise ValidationError(f'line {number}: "{name}" is given twice.')
-        if match := _INTEGERS.match(rule):
-            parameters[name] = {"integers": [int(match.group(1)), int(match.group(2))]}
-        elif rule.startswith("choice"):
-            try:
-                values = yaml.safe_load("[" + rule.removeprefix("choice").replace("|", ",") + "]")
-            except yaml.YAMLError:
-                raise ValidationError(wrong) from None
-            parameters[name] = {"choice": values}
-        else:  # a YAML flow mapping, as in the spec: {integers: [2, 5]}
-            try:
-                parameters[name] = yaml.safe_load(rule)
-            except yaml.YAMLError:
-                raise ValidationError(wrong) from None
-            if not isinstance(parameters[name], dict):
-                raise ValidationError(wrong)
-    return parameters
-
-
-def _wrong_answers(text: str) -> list[dict]:
-    answers = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        answer, arrow, feedback = (part.strip() for part in line.partition("=>"))
-        if not arrow or not answer or not feedback:
-            raise ValidationError(f'line {number}: write the answer, then "=>", then its feedback.')
-        answers.append({"answer": answer, "feedback": feedback})
-    return answers
-
-
-def _is_default(value) -> bool:
-    return value is None or value is False or value == [] or value == {} or value == ""
-
-
-def structured_initial(spec: dict) -> dict:
-    """The structured fields' values for a stored spec."""
-    reference = spec.get("reference")
-    form, body = next(iter(reference.items())) if isinstance(reference, dict) and len(reference) == 1 else ("", {})
-    expression = "" if isinstance(body, dict) else str(body)
-    body = body if isinstance(body, dict) else {}
-    function = body.get("function", "")
-    initial = {
-        "kind": spec.get("kind", ""),
-        "variables": ", ".join(map(str, spec.get("variables") or [])),
-        "reference_form": form,
-        "expression": expression,
-        "function": "\n".join(map(str, function)) if isinstance(function, list) else str(function),
-        "wrt": ", ".join(map(str, body.get("wrt") or [])),
-        "variable": str(body.get("variable", "")),
-        "at": ", ".join(f"{k}={_scalar_text(v)}" for k, v in (body.get("at") or {}).items()),
-        "direction": ", ".join(_scalar_text(v) for v in body.get("direction") or []),
-        "rtol": spec.get("rtol"),
-        "atol": spec.get("atol"),
-        "partial_credit": spec.get("partial_credit", False),
-        "attempts": spec.get("attempts"),
-        "parameters": "\n".join(_parameter_text(k, v) for k, v in (spec.get("parameters") or {}).items()),
-        "wrong_answers": "\n".join(
-            f"{item.get('answer', '')} => {' '.join(str(item.get('feedback', '')).split())}"
-            for item in spec.get("wrong_answers") or []
-            if isinstance(item, dict)
-        ),
-    }
-    return initial
-
-
 class ExerciseForm(forms.ModelForm):
     """The specification as fields (kind, reference, tolerances, parameters, wrong answers) or as YAML."""
 
@@ -259,7 +104,7 @@ class ExerciseForm(forms.ModelForm):
         required=False, help_text="Names the answer may use, comma-separated, e.g. x, y (for a symbolic answer)."
     )
     reference_form = forms.ChoiceField(
-        label="Reference", choices=[("", "---------"), *REFERENCE_FORMS], required=False,
+        label="Reference", choices=[("", "---------"), *exercise_fields.REFERENCE_FORMS], required=False,
         help_text="A plain answer, or a derivative the engine computes (with SymPy and JAX) for every variant.",
     )  # fmt: skip
     expression = forms.CharField(
@@ -324,7 +169,7 @@ class ExerciseForm(forms.ModelForm):
         for name in ("slug", "spec_yaml"):  # absent from a view-only form
             if name in self.fields:
                 self.fields[name].required = False  # the fields or the YAML give them
-        for name, value in structured_initial(self.instance.spec or {}).items():
+        for name, value in exercise_fields.fields_from_spec(self.instance.spec or {}).items():
             self.initial.setdefault(name, value)
 
     def yaml_edited(self) -> bool:
@@ -371,7 +216,10 @@ class ExerciseForm(forms.ModelForm):
                 f'the slug cannot change from "{instance.slug}": students\' variants and answers depend on it',
             )
         for problem in check_exercise(spec):
-            self.add_error(source or self._field_of(problem), problem)
+            field = exercise_fields.field_of(problem)
+            # On its own field the key goes without saying; on the YAML or the form as a whole it says where.
+            own = source is None and field is not None and problem.variant is None
+            self.add_error(source or field, problem.message if own else str(problem))
         if topic and spec.get("group"):
             siblings = Exercise.objects.filter(topic=topic, retired=False).exclude(pk=instance.pk).order_by("position")
             specs = [(e.slug, e.spec) for e in siblings if e.spec.get("group") == spec["group"]]
@@ -379,90 +227,13 @@ class ExerciseForm(forms.ModelForm):
                 if about == slug:
                     self.add_error(source or "parameters", problem)
 
-    def _field_of(self, problem: str) -> str | None:
-        problem = _VARIANT.sub("", problem)
-        if problem.startswith(("the reference", "SymPy and JAX", "JAX could not")):
-            return "reference_form"
-        match = _KEY.match(problem)
-        if match is None:
-            return None
-        key, form, sub = match.groups()
-        if key == "reference":
-            if form == "expression":
-                return "expression"
-            return sub if sub in REFERENCE_KEYS else "reference_form"
-        return key if key in self.fields else None
-
     def _structured_spec(self, stored: dict) -> dict | None:
-        """The spec the fields describe, in the documented key order; None after adding field errors."""
-        data = self.cleaned_data
-        values = {}
-
-        def read(name, parse):
-            try:
-                values[name] = parse(data.get(name) or "")
-            except ValidationError as exc:
-                self.add_error(name, exc)
-
-        slug = data.get("slug") or ""
-        if "slug" in self.errors:
-            pass
-        elif not slug:
-            self.add_error("slug", "This field is required.")
-        elif not SLUG.match(slug):
-            self.add_error("slug", "Lowercase letters, digits and single dashes, e.g. gradient-at-a-point.")
-        for name in ("kind", "reference_form"):
-            if not data.get(name):
-                self.add_error(name, "This field is required.")
-        form = data.get("reference_form")
-        read("variables", _split)
-        read("parameters", _parameters)
-        read("wrong_answers", _wrong_answers)
-        reference = {}
-        if form == "expression":
-            if not data.get("expression", "").strip():
-                self.add_error("expression", "A plain answer needs the answer.")
-            reference = {"expression": data.get("expression", "").strip()}
-        elif form:
-            required, optional = FORM_KEYS[form]
-            body = {}
-            parsers = {"function": str.strip, "wrt": _split, "variable": str.strip, "at": _point, "direction": _split}
-            for key in (k for k in REFERENCE_KEYS if k in required | optional):
-                read(key, parsers[key])
-                value = values.get(key)
-                if key == "function" and value:
-                    lines = [line.strip() for line in value.splitlines() if line.strip()]
-                    value = lines if form == "jacobian" else " ".join(lines)
-                if key == "direction" and value:
-                    try:
-                        value = [_scalar(v, "a number or an expression") for v in value]
-                    except ValidationError as exc:
-                        self.add_error(key, exc)
-                if value:
-                    body[key] = value
-                elif key in required and key not in self.errors:
-                    self.add_error(key, f"Needed for the {dict(REFERENCE_FORMS)[form]}.")
-            reference = {form: body}
-        if self.errors:
-            return None
-        spec = {"slug": slug, "kind": data["kind"]}
-        for key, value in [
-            ("variables", values["variables"]),
-            ("parameters", values["parameters"]),
-            ("reference", reference),
-            ("rtol", data.get("rtol")),
-            ("atol", data.get("atol")),
-            ("partial_credit", data.get("partial_credit")),
-            ("attempts", data.get("attempts")),
-            ("wrong_answers", values["wrong_answers"]),
-        ]:
-            if not _is_default(value):
-                spec[key] = value
-            elif key in stored and _is_default(stored[key]):
-                spec[key] = stored[key]  # an explicit default ("variables: []") stays written
-        if "group" in stored:  # edited in the YAML only
-            spec["group"] = stored["group"]
-        return spec
+        """The spec the fields describe; None after adding the fields' errors."""
+        spec, errors = exercise_fields.spec_from_fields(self.cleaned_data, stored, invalid=set(self.errors))
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name, message)
+        return None if self.errors else spec
 
 
 class TryAnswerForm(forms.Form):

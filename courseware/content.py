@@ -9,6 +9,7 @@ from courseware import graph
 from courseware.documents import DocumentError, ExerciseBlock, TopicDocument, parse_document, write_document
 from courseware.exercise_check import check_exercise, check_groups
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
+from courseware.selectors import topic_graph
 
 
 class ContentError(Exception):
@@ -69,7 +70,7 @@ def read_directory(directory: Path) -> list[TopicDocument]:
 def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
     """Graph and exercise problems, against the topics already stored as well."""
     docs = {doc.slug: doc for doc in documents}
-    nodes = {t.slug: t for t in stored_nodes() if t.slug not in docs}
+    nodes = {slug: node for slug, node in topic_graph().nodes().items() if slug not in docs}
     nodes.update({d.slug: graph.TopicNode(d.slug, d.layer, d.prerequisites, d.next_topics) for d in documents})
     errors: list[DocumentError] = []
     for problem in graph.validate(nodes):
@@ -84,8 +85,8 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
     for doc in documents:
         for exercise in doc.exercises:
             errors.extend(
-                DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {message}')
-                for message in check_exercise(exercise.spec)
+                DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {problem}')
+                for problem in check_exercise(exercise.spec)
             )
         lines = {e.slug: e.line for e in doc.exercises}
         errors.extend(
@@ -93,13 +94,6 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
             for slug, message in check_groups([(e.slug, e.spec) for e in doc.exercises])
         )
     return errors
-
-
-def stored_nodes() -> list[graph.TopicNode]:
-    prereqs: dict[int, list[str]] = {}
-    for link in TopicPrerequisite.objects.select_related("prerequisite").order_by("position"):
-        prereqs.setdefault(link.topic_id, []).append(link.prerequisite.slug)
-    return [graph.TopicNode(t.slug, t.layer, tuple(prereqs.get(t.id, ()))) for t in Topic.objects.all()]
 
 
 def import_directory(directory: Path, *, dry_run: bool = False) -> ImportReport:

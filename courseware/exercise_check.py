@@ -2,15 +2,16 @@
 
 from grading.core import Exercise as EngineExercise
 from grading.core import SpecError
+from grading.core.spec import SpecProblem
 
 
-def check_exercise(spec: dict) -> list[str]:
+def check_exercise(spec: dict) -> list[SpecProblem]:
     """Problems with the spec: malformed, reference does not parse, SymPy and JAX disagree, ..."""
     try:
         exercise = EngineExercise.from_spec(spec)
     except SpecError as exc:
-        return [str(getattr(exc, "message", exc))]
-    return list(exercise.check())
+        return [exc.problem]
+    return exercise.check()
 
 
 def check_groups(specs: list[tuple[str, dict]]) -> list[tuple[str, str]]:

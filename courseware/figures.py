@@ -171,8 +171,9 @@ def _contour_lines(xs, ys, z, levels_spec) -> tuple[list[float], list[list[list[
     lines = []
     for level in levels:
         for line in generator.lines(level):
-            if len(line) >= 2:
-                lines.append([[round(float(a), _DIGITS), round(float(b), _DIGITS)] for a, b in line])
+            points = np.asarray(line, dtype=float).reshape(-1, 2)  # "Separate": one (n, 2) array per line
+            if len(points) >= 2:
+                lines.append([[round(float(a), _DIGITS), round(float(b), _DIGITS)] for a, b in points])
     return [round(v, _DIGITS) for v in levels], lines
 
 
@@ -196,7 +197,9 @@ def _contour(spec: dict) -> dict:
     return data
 
 
-def _gradient_arrows(expr, symbols, x_range, y_range, count: int) -> list[list[float]]:
+def _gradient_arrows(
+    expr, symbols, x_range: tuple[float, float], y_range: tuple[float, float], count: int
+) -> list[list[float]]:
     parts = [_vectorised(sympy.lambdify(symbols, sympy.diff(expr, s), "numpy")) for s in symbols]
     xs, ys = np.linspace(*x_range, count + 2)[1:-1], np.linspace(*y_range, count + 2)[1:-1]
     gx, gy = np.meshgrid(xs, ys)

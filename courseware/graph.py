@@ -38,6 +38,12 @@ def layer_key(layer: str) -> tuple[int, str]:
     return int(match.group(1)), match.group(2)
 
 
+def layer_rank(layer: str) -> int:
+    """`layer_key` as one integer, as stored on each topic and sent to the topic map."""
+    major, letter = layer_key(layer)
+    return major * 100 + (ord(letter) - 64 if letter else 0)
+
+
 def to_digraph(nodes: Iterable[TopicNode]) -> nx.DiGraph:
     """Edges point from a prerequisite to the topic that needs it."""
     graph = nx.DiGraph()

@@ -88,4 +88,4 @@ def recommended(order: Sequence[str], mastery: Mapping[str, TopicMastery], not_r
         s for s in order if s not in waiting and mastery[s].exercises and mastery[s].level < Level.PROFICIENT
     ]
     started = [s for s in open_topics if mastery[s].level >= Level.ATTEMPTED]
-    return (started or open_topics or [None])[0]
+    return next(iter(started or open_topics), None)

@@ -3,7 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
-from courseware.graph import layer_key
+from courseware import graph
 
 
 class Topic(models.Model):
@@ -29,8 +29,7 @@ class Topic(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        major, letter = layer_key(self.layer)
-        self.layer_rank = major * 100 + (ord(letter) - 64 if letter else 0)
+        self.layer_rank = graph.layer_rank(self.layer)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -1,12 +1,39 @@
-"""Reads for the lesson pages."""
+"""Reads of the course: the topic graph as stored, and what the lesson pages show."""
 
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from courseware import graph
 from courseware.documents import SLOT
-from courseware.models import Exercise, Topic
+from courseware.models import Exercise, Topic, TopicPrerequisite
+
+
+@dataclass(frozen=True)
+class TopicGraph:
+    """The stored topics by slug and each one's prerequisites in their authored order."""
+
+    topics: dict[str, Topic]
+    prerequisites: dict[str, list[str]]
+
+    def nodes(self) -> dict[str, graph.TopicNode]:
+        return {s: graph.TopicNode(s, t.layer, tuple(self.prerequisites[s])) for s, t in self.topics.items()}
+
+    def study_order(self) -> list[str]:
+        return graph.study_order(self.nodes())
+
+
+def topic_graph() -> TopicGraph:
+    """The prerequisite graph as stored, in two queries: the one place that reads it."""
+    topics = {t.slug: t for t in Topic.objects.all()}
+    slug_of = {t.pk: t.slug for t in topics.values()}
+    prerequisites: dict[str, list[str]] = {slug: [] for slug in topics}
+    links = TopicPrerequisite.objects.order_by("position", "pk").values_list("topic_id", "prerequisite_id")
+    for topic_id, prerequisite_id in links:
+        prerequisites[slug_of[topic_id]].append(slug_of[prerequisite_id])
+    return TopicGraph(topics, prerequisites)
 
 
 def topics_by_layer() -> list[tuple[str, list[Topic]]]:

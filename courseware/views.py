@@ -8,13 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from courseware import progress, selectors
+from courseware import selectors
 from courseware.forms import SignupForm
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
+from grading import progress
 from grading import selectors as grading_selectors
 from grading import services as grading_services
-from grading.variants import student_seed, variant
+from grading.engine import student_seed, variant
 
 UNDER_WAY = (Level.ATTEMPTED, Level.FAMILIAR)
 VERDICT_WAIT_S = 10  # how long the answer page (without JavaScript) waits for the verdict before it shows "grading"

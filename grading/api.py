@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
 
-from grading import selectors, services, variants
+from grading import engine, selectors, services
 from grading.models import ApiToken, Submission, hash_token
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,10 @@ class SubmissionOut(Schema):
     exercise: str
     answer: str
     status: str
+    verdict: str = Field(
+        description='The grader\'s verdict once graded: "correct", "incorrect" or "invalid" (unreadable, no attempt '
+        'used); "" while queued or grading, and when grading failed (status "error").'
+    )
     score: float | None
     feedback: str
     latex: str
@@ -59,6 +63,10 @@ class SubmissionOut(Schema):
     @staticmethod
     def resolve_exercise(obj: Submission) -> str:
         return obj.exercise.key
+
+    @staticmethod
+    def resolve_verdict(obj: Submission) -> str:
+        return obj.verdict if obj.is_final and obj.status != Submission.Status.ERROR else ""
 
     @staticmethod
     def resolve_feedback(obj: Submission) -> str:
@@ -162,7 +170,7 @@ def preview_answer(request, payload: PreviewIn):
     from grading.core import SpecError, preview
 
     try:
-        variables = variants.engine_exercise(exercise).variables
+        variables = engine.engine_exercise(exercise).variables
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
     from grading.core import normalize

@@ -7,6 +7,7 @@ never goes near `parse_expr`.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from collections.abc import Callable
@@ -114,5 +115,35 @@ def main(rounds: int = 20) -> None:
     print("engine verdicts:", "".join(marks[v] for v in verdicts), "(+ correct, - incorrect, ? invalid)")
 
 
+# Hostile answers the parser must refuse (or read) at once: what tests/grading/test_hostile_input.py
+# checks for their outcome, timed here rather than there.
+HOSTILE = [
+    "9^9^9",
+    "((9^9)^9999)^9999",
+    "100!!",
+    "x" * 1_000_000,
+    "(" * 50 + "x" + ")" * 50,
+    "sin(" * 50 + "x" + ")" * 50,
+    "|" * 50 + "x" + "|" * 50,
+    "x+" * 499 + "x",
+    "+".join(f"{n}x^{n}" for n in range(1, 130)),
+    "__import__('os').system('ls')",
+    "sinh(acosh(10^200))",
+]
+
+
+def hostile(rounds: int = 5) -> None:
+    from grading.core.parsing import AnswerError, parse
+
+    def attempt(text: str) -> None:
+        with contextlib.suppress(AnswerError):
+            parse(text, XY)
+
+    times = [max(_timed(lambda t=t: attempt(t)) for _ in range(rounds)) for t in HOSTILE]
+    print(f"hostile input: {len(HOSTILE)} texts, slowest of {rounds} tries each")
+    print(f"  median {statistics.median(times) * 1e3:.2f} ms, worst {max(times) * 1e3:.2f} ms")
+
+
 if __name__ == "__main__":
     main()
+    hostile()

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import variants
+from grading import dispatch, engine
 from grading.models import RegradeRun, Submission, VerdictChange
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def regrade_plan(*, exercise: Exercise) -> list[list]:
     normal_forms: dict[str, str] = {}
     for answer in {answer for _, _, answer in rows}:
         try:
-            normalized = variants.normalize_answer(exercise, answer)
+            normalized = engine.normalize_answer(exercise, answer)
         except Exception:  # a broken spec or engine: keep answers apart by their text
             logger.exception("could not normalise %r", answer)
             normalized = None
@@ -45,7 +45,9 @@ def regrade_plan(*, exercise: Exercise) -> list[list]:
 
 
 def _chunks(groups: list[list]) -> list[list[list]]:
-    chunks, current, size = [], [], 0
+    chunks: list[list[list]] = []
+    current: list[list] = []
+    size = 0
     for group in groups:
         if current and (len(current) >= CHUNK_GROUPS or size + len(group[2]) > CHUNK_SUBMISSIONS):
             chunks.append(current)
@@ -59,21 +61,19 @@ def _chunks(groups: list[list]) -> list[list[list]]:
 
 def regrade_start(*, exercise: Exercise, requested_by=None, dry_run: bool = False) -> RegradeRun:
     """Plan the re-grade and send its chunks to the batch queue once the run is committed."""
-    from grading.tasks import regrade_chunk
-
     groups = regrade_plan(exercise=exercise)
     with transaction.atomic():
         run = RegradeRun.objects.create(
             exercise=exercise,
             requested_by=requested_by,
             dry_run=dry_run,
-            grader_version=variants.grader_version(),
+            grader_version=engine.grader_version(),
             total=sum(len(ids) for _, _, ids in groups),
             distinct=len(groups),
             finished_at=None if groups else timezone.now(),
         )
         for chunk in _chunks(groups):
-            regrade_chunk.apply_async_on_commit((run.pk, chunk))
+            dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (run.pk, chunk))
     return run
 
 
@@ -96,7 +96,7 @@ def _differs(old: dict, new: dict) -> bool:
 def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
     """Grade each group once and apply it; returns the groups left over when this delivery's time ran out."""
     run = RegradeRun.objects.select_related("exercise__topic").get(pk=run_id)
-    version = variants.grader_version()
+    version = engine.grader_version()
     deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     totals = {"processed": 0, "changed": 0, "up": 0, "down": 0, "failed": 0}
     leftover: list[list] = []
@@ -105,7 +105,7 @@ def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
             leftover = groups[index:]
             break
         try:
-            verdict = variants.grade_answer(run.exercise, seed, answer)
+            verdict = engine.grade_answer(run.exercise, seed, answer)
         except Exception:
             logger.exception("re-grade %s: the grader failed on %r", run.pk, answer)
             totals["processed"] += len(ids)

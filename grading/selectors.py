@@ -47,7 +47,7 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
         while True:
             submission = submission_of(user=user, submission_id=submission_id)
             left = deadline - time.monotonic()
-            if submission.is_final or left <= 0:
+            if submission is None or submission.is_final or left <= 0:  # None: deleted while we waited
                 return submission
             if pubsub is None:
                 time.sleep(min(left, 0.25))

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import variants
+from grading import dispatch, engine
 from grading.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def submission_submit(*, user, exercise: Exercise, answer: str) -> Submitted:
     (a double click, a resent form) returns that submission instead of recording a second attempt."""
     if exercise.retired:
         raise SubmissionRefused("This exercise has been retired and takes no more answers.")
-    limit = variants.attempts_allowed(exercise)
+    limit = engine.attempts_allowed(exercise)
     with transaction.atomic():
         # Serialise this student's submissions: two at once can neither both take the last attempt
         # nor both record the same answer.
@@ -89,7 +89,7 @@ def submission_submit(*, user, exercise: Exercise, answer: str) -> Submitted:
         submission = Submission.objects.create(
             user=user,
             exercise=exercise,
-            seed=variants.student_seed(user.pk, exercise),
+            seed=engine.student_seed(user.pk, exercise),
             answer=answer,
             status=Status.QUEUED,
             enqueued_at=timezone.now(),
@@ -100,11 +100,10 @@ def submission_submit(*, user, exercise: Exercise, answer: str) -> Submitted:
 
 def submission_enqueue_on_commit(*, submission_id: int) -> None:
     """`delay_on_commit`, except that a broker outage leaves the submission to the sweeper instead of failing."""
-    from grading.tasks import grade_submission
 
     def send():
         try:
-            grade_submission.apply_async((submission_id,), retry=True, retry_policy={"max_retries": 1})
+            dispatch.send(dispatch.GRADE_SUBMISSION, (submission_id,), retry=True, retry_policy={"max_retries": 1})
         except Exception:
             logger.warning("could not enqueue submission %s; the sweeper will", submission_id, exc_info=True)
 
@@ -187,8 +186,8 @@ def submission_grade(*, submission_id: int) -> GradeResult:
         _store(submission, token, status=Status.ERROR, feedback=GAVE_UP.format(n=submission.delivery_attempts - 1))
         return GradeResult(Outcome.STORED)
     try:
-        verdict = variants.grade_answer(submission.exercise, submission.seed, submission.answer)
-        version = variants.grader_version()
+        verdict = engine.grade_answer(submission.exercise, submission.seed, submission.answer)
+        version = engine.grader_version()
     except Exception:  # the engine's own bug, a broken spec, or the soft time limit: never a crash loop
         logger.exception("submission %s: the grader failed", submission.pk)
         _store(submission, token, status=Status.ERROR, feedback=GRADER_FAILED)

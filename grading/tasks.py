@@ -6,12 +6,12 @@ import sys
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init
 
-from grading import regrade, services
+from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=None)
+@shared_task(bind=True, max_retries=None, name=dispatch.GRADE_SUBMISSION)
 def grade_submission(self, submission_id: int) -> str:
     result = services.submission_grade(submission_id=submission_id)
     if result.outcome is services.Outcome.BUSY:
@@ -20,7 +20,7 @@ def grade_submission(self, submission_id: int) -> str:
     return result.outcome.value
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=dispatch.REGRADE_CHUNK)
 def regrade_chunk(self, run_id: int, groups: list[list]) -> None:
     leftover = regrade.regrade_chunk_process(run_id=run_id, groups=groups)
     if leftover:  # out of time for this delivery: hand the rest on rather than hit the time limit

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_instructors_group(**kwargs):
-    from courseware.accounts import ensure_instructors_group
+    from instructors.accounts import ensure_instructors_group
 
     ensure_instructors_group()
 

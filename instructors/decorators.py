@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from courseware.accounts import is_instructor
+from instructors.accounts import is_instructor
 from instructors.models import Cohort
 
 

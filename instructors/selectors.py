@@ -12,9 +12,9 @@ from functools import cached_property, lru_cache
 
 from django.db.models import Min, Q
 
-from courseware.graph import TopicNode, study_order
 from courseware.mastery import Level, topic_mastery
-from courseware.models import Exercise, Topic, TopicPrerequisite
+from courseware.models import Exercise, Topic
+from courseware.selectors import topic_graph
 from grading.models import Submission
 from instructors.models import Cohort
 
@@ -35,19 +35,14 @@ class Course:
 
 
 def course() -> Course:
-    topics = {t.slug: t for t in Topic.objects.all()}
+    stored = topic_graph()
+    topics, prerequisites = stored.topics, stored.prerequisites
     slug_of = {t.pk: t.slug for t in topics.values()}
-    prerequisites: dict[str, list[str]] = {slug: [] for slug in topics}
-    for topic_id, prerequisite_id in TopicPrerequisite.objects.order_by("position").values_list(
-        "topic_id", "prerequisite_id"
-    ):
-        prerequisites[slug_of[topic_id]].append(slug_of[prerequisite_id])
     exercises: dict[str, list[Exercise]] = {slug: [] for slug in topics}
     for exercise in Exercise.objects.filter(retired=False).order_by("position", "pk"):
         exercise.topic = topics[slug_of[exercise.topic_id]]
         exercises[exercise.topic.slug].append(exercise)
-    order = study_order({s: TopicNode(s, t.layer, tuple(prerequisites[s])) for s, t in topics.items()})
-    return Course([topics[s] for s in order], prerequisites, exercises)
+    return Course([topics[s] for s in stored.study_order()], prerequisites, exercises)
 
 
 def students(cohort: Cohort) -> list:
@@ -107,7 +102,7 @@ class CohortMastery:
 
     @cached_property
     def _counts(self) -> dict[str, dict[Level, int]]:
-        tally = {t.slug: Counter() for t in self.course.topics}
+        tally: dict[str, Counter[Level]] = {t.slug: Counter() for t in self.course.topics}
         for levels in self.levels.values():
             for slug, level in levels.items():
                 tally[slug][level] += 1
@@ -135,6 +130,7 @@ def cohort_map_data(mastery: CohortMastery, topic_url) -> dict:
             "id": t.slug,
             "title": t.title,
             "layer": t.layer,
+            "layer_rank": t.layer_rank,
             "url": topic_url(t),
             "review": [],
             "recommended": False,
@@ -295,7 +291,7 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
 
 def _variables(exercise: Exercise) -> tuple[str, ...]:
     from grading.core import SpecError
-    from grading.variants import engine_exercise
+    from grading.engine import engine_exercise
 
     try:
         return tuple(engine_exercise(exercise).variables)

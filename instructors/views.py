@@ -8,10 +8,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from courseware import authoring
 from courseware.mastery import Level
 from courseware.models import Exercise
-from courseware.progress import map_data, student_progress
-from instructors import authoring, selectors
+from grading.progress import map_data, student_progress
+from instructors import selectors
 from instructors.decorators import cohort_instructor_required, instructor_required
 from instructors.exports import csv_response, share
 from instructors.models import Cohort

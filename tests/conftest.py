@@ -1,13 +1,36 @@
+import os
 import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.celery_worker import Worker
 from tools.redis_server import free_port, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
+
+# `make test` and CI: the same examples on every run and in every checkout, and no example database, so
+# a failure found once on one machine never makes this run differ from a fresh clone. `make fuzz`:
+# many more random examples, with the example database, to find new failures (then pin them with
+# @example in the test).
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+hypothesis_settings.register_profile(
+    "fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# Fixtures through which a test reaches Django's database (and so the views, the cache, the API).
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +66,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_namespace(pipeline_redis, settings):
-    """Rate-limit counts start from zero in every test."""
+def _own_cache_namespace(request):
+    """Rate-limit counts start from zero in every test that reaches the site; pure tests start no Redis."""
+    if request.node.get_closest_marker("django_db") is None and not _DATABASE_FIXTURES & set(request.fixturenames):
+        return
+    pipeline_redis = request.getfixturevalue("pipeline_redis")
+    settings = request.getfixturevalue("settings")
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -61,3 +61,51 @@ def test_env_int_and_list(monkeypatch):
     monkeypatch.setenv("N", "twelve")
     with pytest.raises(ConfigError):
         env_int("N", 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUBMISSION_RATE", "lots"),
+        ("SUBMISSION_RATE", "30"),
+        ("SUBMISSION_RATE", "0/m"),
+        ("PREVIEW_RATE", "300/minute"),
+        ("GRADING_BUDGET_S", "abc"),
+        ("GRADING_BUDGET_S", "0"),
+        ("GRADING_BUDGET_S", "-1"),
+        ("GRADING_BUDGET_S", "nan"),
+        ("GRADING_BUDGET_S", "inf"),
+        ("CELERY_TIME_LIMIT", "0"),
+        ("SWEEP_MAX_ATTEMPTS", "-3"),
+        ("SUBMISSION_MAX_LENGTH", "lots"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_malformed_setting_refuses_to_start_and_names_the_variable(name, value):
+    result = load_settings(**{name: value})
+    assert result.returncode != 0
+    assert f"{name} must be" in result.stderr.splitlines()[-1] and repr(value) in result.stderr
+
+
+def test_manage_py_says_what_is_wrong_without_a_traceback():
+    environment = {**os.environ, "GRADING_BUDGET_S": "abc"}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == "Configuration error: GRADING_BUDGET_S must be a positive number of seconds, "
+        "such as 2.5, not 'abc'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"SUBMISSION_RATE": "5/10m", "GRADING_BUDGET_S": "0.5", "LOG_LEVEL": "warning"}, "5/10m 0.5 WARNING")],
+)
+def test_well_formed_settings_are_read(env, expected):
+    environment = {**os.environ, **env}
+    code = "import config.settings as s; print(s.SUBMISSION_RATE, s.GRADING_BUDGET_S, s.LOG_LEVEL)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert result.stdout.strip() == expected, result.stderr

@@ -12,6 +12,7 @@ from . import derivatives, numeric
 from .equivalence import Tolerance, components, sample_reference
 from .grader import assess, symbols_for
 from .parsing import AnswerError, parse, symbol
+from .spec import SpecProblem
 
 if TYPE_CHECKING:
     from .exercises import Variant
@@ -21,7 +22,7 @@ _CROSS_POINTS = 5
 _CROSS_CHECK = Tolerance(rtol=1e-7, atol=1e-9)
 
 
-def check_variant(variant: Variant) -> list[str]:
+def check_variant(variant: Variant) -> list[SpecProblem]:
     ex = variant.exercise
     ref = variant.reference
     symbols = symbols_for(ex.variables)
@@ -29,24 +30,27 @@ def check_variant(variant: Variant) -> list[str]:
     free = set().union(*(c.free_symbols for c in comps))
     wanted = {"numeric": 0, "expression": 0, "vector": 1, "matrix": 2}[ex.kind]
     if len(ref.shape) != wanted or (ex.kind == "numeric" and free):
-        return [f"the reference {ref.latex} is not what kind {ex.kind} asks for"]
+        return [SpecProblem("reference", f"the reference {ref.latex} is not what kind {ex.kind} asks for")]
     if extra := free - set(symbols):
-        return [f"the reference uses {sorted(map(str, extra))}, which are not in variables"]
+        return [SpecProblem("reference", f"the reference uses {sorted(map(str, extra))}, which are not in variables")]
     if free:
         if not all(sample_reference(c, symbols).usable for c in comps):
-            return ["the reference is undefined at almost every sample point; answers could not be checked by numbers"]
+            undefined = "the reference is undefined at almost every sample point; answers could not be checked"
+            return [SpecProblem("reference", undefined)]
     elif not np.isfinite(_floats(comps)).all():
-        return [f"the reference {ref.latex} is not a real number"]
+        return [SpecProblem("reference", f"the reference {ref.latex} is not a real number")]
     problems = _cross_check(variant) if ex.derivative is not None else []
     for i, (text, _) in enumerate(ex.wrong_answers):
         try:
             parsed = parse(text, ex.variables, constants=variant.constants)
         except AnswerError as exc:
-            problems.append(f"wrong_answers[{i}]: {exc.message}")
+            problems.append(SpecProblem(f"wrong_answers[{i}].answer", exc.message))
             continue
         verdict = assess(ref, parsed, ex.variables, ex.tolerance, budget_s=5.0)
         if verdict.status != "incorrect":
-            problems.append(f"wrong_answers[{i}] ({text}) is graded {verdict.status}: {verdict.feedback}")
+            problems.append(
+                SpecProblem(f"wrong_answers[{i}].answer", f"{text} is graded {verdict.status}: {verdict.feedback}")
+            )
     return problems
 
 
@@ -54,7 +58,7 @@ def _floats(comps: list[sympy.Basic]) -> np.ndarray:
     return np.array([numeric.evaluate(c, (), np.zeros((1, 0)))[0] for c in comps])
 
 
-def _cross_check(variant: Variant) -> list[str]:
+def _cross_check(variant: Variant) -> list[SpecProblem]:
     """SymPy's reference against JAX's, at the point or (symbolic) at a few sample points."""
     ex = variant.exercise
     d = ex.derivative
@@ -79,8 +83,9 @@ def _cross_check(variant: Variant) -> list[str]:
         try:
             got = derivatives.numeric(d, params, point, unit)
         except Exception as exc:  # noqa: BLE001 - JAX's errors are many; the author needs the text
-            return [f"JAX could not compute the reference: {exc}"]
+            return [SpecProblem("reference", f"JAX could not compute the reference: {exc}")]
         if got.shape != want.shape or not numeric.close(want, got, _CROSS_CHECK.rtol, _CROSS_CHECK.atol).all():
             where = ", ".join(f"{w}={v:.6g}" for w, v in zip(d.wrt, point, strict=True))
-            return [f"SymPy and JAX disagree at {where}: SymPy gives {want.tolist()}, JAX gives {got.tolist()}"]
+            disagree = f"SymPy and JAX disagree at {where}: SymPy gives {want.tolist()}, JAX gives {got.tolist()}"
+            return [SpecProblem("reference", disagree)]
     return []

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -24,6 +25,7 @@ from .spec import (
     TOP_KEYS,
     Parameter,
     SpecError,
+    SpecProblem,
     is_number,
     name_list,
     parameters,
@@ -52,7 +54,7 @@ def _parse(text: str, variables: tuple[str, ...], consts: Mapping[str, sympy.Bas
     try:
         return parse(text, variables, constants=consts)
     except AnswerError as exc:
-        raise SpecError(f"{key}: {exc.message}") from None
+        raise SpecError(exc.message, key=key) from None
 
 
 class Variant:
@@ -91,22 +93,23 @@ class Variant:
 class Exercise:
     def __init__(self, spec: dict) -> None:
         if not isinstance(spec, dict):
-            raise SpecError("spec: expected a mapping")
+            raise SpecError("expected a mapping")
         if unknown := set(spec) - TOP_KEYS:
-            raise SpecError(f"{sorted(map(str, unknown))[0]}: unknown key; allowed: {', '.join(sorted(TOP_KEYS))}")
+            first = sorted(map(str, unknown))[0]
+            raise SpecError(f"unknown key; allowed: {', '.join(sorted(TOP_KEYS))}", key=first)
         for key in ("slug", "kind", "reference"):
             if key not in spec:
-                raise SpecError(f"{key}: required")
+                raise SpecError("required", key=key)
         self.slug = spec["slug"]
         if not isinstance(self.slug, str) or not self.slug:
-            raise SpecError("slug: expected a non-empty string")
+            raise SpecError("expected a non-empty string", key="slug")
         self.kind = spec["kind"]
         if self.kind not in KINDS:
-            raise SpecError(f"kind: expected one of {', '.join(KINDS)}, got {self.kind!r}")
+            raise SpecError(f"expected one of {', '.join(KINDS)}, got {self.kind!r}", key="kind")
         self.group = spec.get("group")
         if self.group is not None and not (isinstance(self.group, str) and _GROUP.match(self.group)):
             raise SpecError(
-                "group: expected a short name (letters, digits, '-' or '_'), shared by the exercises it joins"
+                "expected a short name (letters, digits, '-' or '_'), shared by the exercises it joins", key="group"
             )
         self.variables = name_list(spec.get("variables", []), "variables")
         self.parameters: tuple[Parameter, ...] = parameters(spec.get("parameters"), {*self.variables, "e", "pi"})
@@ -114,10 +117,10 @@ class Exercise:
         self.atol = tolerance(spec, "atol", DEFAULT_ATOL)
         self.partial_credit = spec.get("partial_credit", False)
         if not isinstance(self.partial_credit, bool):
-            raise SpecError("partial_credit: expected true or false")
+            raise SpecError("expected true or false", key="partial_credit")
         self.attempts = spec.get("attempts")
         if self.attempts is not None and (type(self.attempts) is not int or self.attempts < 1):
-            raise SpecError("attempts: expected a positive whole number")
+            raise SpecError("expected a positive whole number", key="attempts")
         self.form, self.body = reference_form(spec["reference"])
         self.wrong_answers = self._wrong_answers(spec.get("wrong_answers", []))
         self.derivative = self._read_derivative() if self.form != "expression" else None
@@ -163,16 +166,16 @@ class Exercise:
 
     def _wrong_answers(self, spec: object) -> tuple[tuple[str, str], ...]:
         if not isinstance(spec, list):
-            raise SpecError("wrong_answers: expected a list of {answer, feedback}")
+            raise SpecError("expected a list of {answer, feedback}", key="wrong_answers")
         names = (*self.variables, *(p.name for p in self.parameters))
         result = []
         for i, item in enumerate(spec):
             key = f"wrong_answers[{i}]"
             if not isinstance(item, dict) or set(item) != {"answer", "feedback"}:
-                raise SpecError(f"{key}: expected exactly the keys answer and feedback")
+                raise SpecError("expected exactly the keys answer and feedback", key=key)
             answer, message = item["answer"], item["feedback"]
             if not (isinstance(answer, str) or is_number(answer)) or not isinstance(message, str):
-                raise SpecError(f"{key}: answer and feedback must be text")
+                raise SpecError("answer and feedback must be text", key=key)
             _parse(str(answer), names, {}, f"{key}.answer")
             result.append((str(answer), message))
         return tuple(result)
@@ -181,20 +184,22 @@ class Exercise:
         key = f"reference.{self.form}"
         wrt = tuple(self.body["wrt"])
         kind = FORM_KIND[self.form]
-        wanted = {"vector": ("vector",), "matrix": ("matrix",)}.get(kind, ("numeric", "expression"))
+        wanted: tuple[str, ...] = {"vector": ("vector",), "matrix": ("matrix",)}.get(kind, ("numeric", "expression"))
         if "at" not in self.body:
             wanted = tuple(k for k in wanted if k != "numeric")
             if missing := [w for w in wrt if w not in self.variables]:
-                raise SpecError(f"{key}.wrt: {missing} must be listed in variables (the answer is symbolic in them)")
+                raise SpecError(
+                    f"{missing} must be listed in variables (the answer is symbolic in them)", key=f"{key}.wrt"
+                )
         if self.kind not in wanted:
-            raise SpecError(f"kind: {self.form} here is answered as {' or '.join(wanted)}, not {self.kind}")
+            raise SpecError(f"{self.form} here is answered as {' or '.join(wanted)}, not {self.kind}", key="kind")
         scalars = [p.name for p in self.parameters if not any(isinstance(v, list) for v in p.values)]
         texts = self.body["function"] if self.form == "jacobian" else [self.body["function"]]
         functions = tuple(_parse(str(t), (*wrt, *scalars), {}, f"{key}.function").value for t in texts)
         allowed = {symbol(n) for n in (*wrt, *scalars)}
         for f in functions:
             if not isinstance(f, sympy.Expr) or not f.free_symbols <= allowed:
-                raise SpecError(f"{key}.function: must be a number-valued function of wrt and number parameters")
+                raise SpecError("must be a number-valued function of wrt and number parameters", key=f"{key}.function")
         variable = symbol(self.body["variable"]) if self.form == "partial" else None
         return derivatives.Derivative(self.form, functions, tuple(symbol(w) for w in wrt), variable)
 
@@ -212,7 +217,7 @@ class Exercise:
         def number(value: object, where: str) -> sympy.Basic:
             parsed = _parse(str(value), (), consts, where)
             if parsed.shape != () or parsed.value.free_symbols:
-                raise SpecError(f"{where}: expected a number")
+                raise SpecError("expected a number", key=where)
             return parsed.value
 
         at = self.body.get("at")
@@ -224,9 +229,9 @@ class Exercise:
             return point, [number(c, f"{key}.direction[{i}]") for i, c in enumerate(direction)]
         parsed = _parse(str(direction), (), consts, f"{key}.direction")
         if parsed.shape != (len(self.body["wrt"]),) or parsed.value.free_symbols:
-            raise SpecError(f"{key}.direction: expected a vector of {len(self.body['wrt'])} numbers")
+            raise SpecError(f"expected a vector of {len(self.body['wrt'])} numbers", key=f"{key}.direction")
         if all(c == 0 for c in parsed.value):
-            raise SpecError(f"{key}.direction: the zero vector has no direction")
+            raise SpecError("the zero vector has no direction", key=f"{key}.direction")
         return point, list(parsed.value)
 
     def compute_reference(self, consts: Mapping[str, sympy.Basic]) -> Parsed:
@@ -242,20 +247,22 @@ class Exercise:
 
     # --- the import-time check ------------------------------------------------------------------
 
-    def check(self) -> list[str]:
+    def check(self) -> list[SpecProblem]:
         """Problems with any variant (empty: the exercise can be published)."""
         from .checking import check_variant
 
-        problems: list[str] = []
+        problems: list[SpecProblem] = []
         for index in range(self.variant_count):
-            label = f"variant {index}: {self.parameter_values(index)}: " if self.parameters else ""
+            values = self.parameter_values(index) if self.parameters else None
             try:
                 found = check_variant(self.variant_at(index))
-            except (SpecError, ValueError, ZeroDivisionError, TypeError) as exc:
-                found = [f"the reference cannot be computed: {getattr(exc, 'message', exc)}"]
-            problems += [label + p for p in found]
+            except SpecError as exc:
+                found = [exc.problem]
+            except (ValueError, ZeroDivisionError, TypeError) as exc:
+                found = [SpecProblem("reference", f"the reference cannot be computed: {exc}")]
+            problems += [replace(p, variant=values) for p in found]
             if len(problems) >= _MAX_PROBLEMS:
-                return [*problems[:_MAX_PROBLEMS], "(further variants not checked)"]
+                return [*problems[:_MAX_PROBLEMS], SpecProblem("", "(further variants not checked)")]
         return problems
 
 

@@ -117,7 +117,11 @@ def _scaled(reference: Parsed, answer: Parsed, symbols: tuple, tol: Tolerance) -
     flat = np.concatenate(ratios) if ratios else np.array([])
     if flat.size == 0 or not numeric.close(flat, flat[0], 1e-9, 0.0).all() or abs(flat[0]) < 1e-12:
         return None
-    length = np.linalg.norm([float(c) for c in components(reference.value)]) if not reference.value.free_symbols else 0
+    length = (
+        float(np.linalg.norm([float(c) for c in components(reference.value)]))
+        if not reference.value.free_symbols
+        else 0.0
+    )
     if len(reference.shape) == 1 and flat[0] > 0 and abs(length - 1) < 1e-9:
         return "Your vector points in the right direction but is not a unit vector: divide it by its length."
     return "Your answer is off by a constant factor."
@@ -128,7 +132,8 @@ def _wrong_components(reference: Parsed, answer: Parsed, comparison: Comparison,
         return NOT_CORRECT
     refs, answers = components(reference.value), components(answer.value)
     columns = reference.shape[1] if len(reference.shape) == 2 else 1
-    signs, wrong = [], []
+    signs: list[str] = []
+    wrong: list[str] = []
     for k, ok in enumerate(comparison.components):
         if ok is not False:
             continue

@@ -115,9 +115,9 @@ def _reference(kind: str, text: str, variables: tuple[str, ...]) -> Parsed:
     try:
         reference = parse(text, variables)
     except AnswerError as exc:
-        raise SpecError(f"reference: {exc.message}") from None
+        raise SpecError(exc.message, key="reference") from None
     if len(reference.shape) != _RANK[kind] or (kind == "numeric" and reference.value.free_symbols):
-        raise SpecError(f"kind: the reference is {describe(reference.shape)}, which does not fit kind {kind}")
+        raise SpecError(f"the reference is {describe(reference.shape)}, which does not fit kind {kind}", key="kind")
     return reference
 
 
@@ -127,9 +127,9 @@ def read_request(spec: object) -> tuple[Parsed, tuple[str, ...], Tolerance]:
         raise SpecError("expected a JSON object")
     kind, text = spec.get("kind"), spec.get("reference")
     if kind not in KINDS:
-        raise SpecError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise SpecError(f"expected one of {', '.join(KINDS)}, got {kind!r}", key="kind")
     if not (isinstance(text, str) or is_number(text)):
-        raise SpecError("reference: expected text")
+        raise SpecError("expected text", key="reference")
     variables = name_list(spec.get("variables") or [], "variables")
     tol = Tolerance(tolerance(spec, "rtol", DEFAULT_RTOL), tolerance(spec, "atol", DEFAULT_ATOL))
     return _reference(kind, str(text), variables), variables, tol
@@ -139,7 +139,7 @@ def grade_spec(spec: dict, answer_text: str, *, budget_s: float = 2.0) -> Verdic
     """Grade against a bare reference (no exercise); SpecError if the spec itself is malformed."""
     reference, variables, tol = read_request(spec)
     if not isinstance(answer_text, str):
-        raise SpecError("answer: expected text")
+        raise SpecError("expected text", key="answer")
     return _grade_text(reference, answer_text, variables, tol, budget_s=budget_s)
 
 

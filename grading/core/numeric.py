@@ -119,7 +119,7 @@ def _eval(e: sympy.Basic, env: dict) -> np.ndarray | float:
     return func(*(_eval(a, env) for a in e.args))
 
 
-def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+def close(a: np.ndarray | float, b: np.ndarray | float, rtol: float, atol: float) -> np.ndarray:
     """Per point: |a - b| <= atol + rtol * max(|a|, |b|); False wherever either side is NaN."""
     with np.errstate(all="ignore"):
         return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))

@@ -156,10 +156,10 @@ class _Names:
             return None
         pieces, start = [], 0
         while start < len(word):
-            end = after[start]
-            assert end is not None
-            pieces.append(word[start:end])
-            start = end
+            stop = after[start]
+            assert stop is not None
+            pieces.append(word[start:stop])
+            start = stop
         return pieces
 
     def unknown(self, word: str, call: bool, position: int) -> UnknownNameError:

@@ -156,14 +156,14 @@
   function announce(exercise, submission) {
     if (!submission) {
       showVerdict(exercise, "pending", "Still grading.", "Your answer is saved; reload the page later to see its verdict.");
-    } else if (submission.status === "graded" && submission.score >= 1) {
-      showVerdict(exercise, "correct", "Correct!", submission.feedback === "Correct." ? "" : submission.feedback);
-    } else if (submission.status === "graded" && submission.score > 0) {
+    } else if (submission.verdict === "correct") {
+      showVerdict(exercise, "correct", "Correct!", "");
+    } else if (submission.verdict === "incorrect" && submission.score > 0) {
       var share = Math.round(submission.score * 100);
       showVerdict(exercise, "partial", "Partly right (" + share + " %).", submission.feedback);
-    } else if (submission.status === "graded") {
+    } else if (submission.verdict === "incorrect") {
       showVerdict(exercise, "incorrect", "Not quite.", submission.feedback);
-    } else if (submission.status === "invalid") {
+    } else if (submission.verdict === "invalid") {
       showVerdict(exercise, "invalid", "Could not read this answer.", submission.feedback);
     } else {
       showVerdict(exercise, "error", "Not graded.", submission.feedback);

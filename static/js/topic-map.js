@@ -34,18 +34,13 @@
     return el;
   }
 
-  // "0A" < "0B" < "1" < "2" < "10", as the server orders layers.
-  function layerKey(layer) {
-    var match = /^(\d+)([A-Z]?)$/.exec(String(layer));
-    return match ? parseInt(match[1], 10) * 100 + (match[2] ? match[2].charCodeAt(0) - 64 : 0) : 0;
-  }
-
+  // Each node's layer_rank is the server's one layer sort key (0A < 0B < 1 < 2 < 10).
   function layerRanks(nodes) {
     var keys = [];
-    nodes.forEach(function (n) { var k = layerKey(n.layer); if (keys.indexOf(k) < 0) keys.push(k); });
+    nodes.forEach(function (n) { if (keys.indexOf(n.layer_rank) < 0) keys.push(n.layer_rank); });
     keys.sort(function (a, b) { return a - b; });
     var ranks = {};
-    nodes.forEach(function (n) { ranks[n.id] = keys.indexOf(layerKey(n.layer)); });
+    nodes.forEach(function (n) { ranks[n.id] = keys.indexOf(n.layer_rank); });
     return ranks;
   }
 

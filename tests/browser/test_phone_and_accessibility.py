@@ -18,7 +18,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def people(lesson_content, django_user_model):
-    from courseware.accounts import ensure_instructors_group
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     student = django_user_model.objects.create_user("ada_lovelace_the_student", password="pw-student-1")
@@ -88,7 +88,7 @@ def test_every_page_fits_the_screen_and_has_no_serious_accessibility_violation(
     browser, live_server, people, who, viewport, shoot
 ):
     from courseware.models import Exercise
-    from tests.courseware.test_progress import graded
+    from tests.builders import graded
 
     exercise = Exercise.objects.get(topic__slug=SEED, slug="gradient-at-a-point")
     graded(people["student"], exercise, False, answer="[1, 2]")
@@ -149,7 +149,7 @@ def test_the_submit_button_stays_disabled_while_grading_and_a_second_click_recor
 
 def test_partial_credit_is_shown_in_words_and_the_time_says_just_now(browser, live_server, people, shoot):
     from courseware.models import Exercise
-    from tests.courseware.test_progress import graded
+    from tests.builders import graded
 
     exercise = Exercise.objects.get(topic__slug=SEED, slug="gradient-at-a-point")
     partial = graded(people["student"], exercise, False, answer="[1, 2]")
@@ -183,7 +183,7 @@ def test_the_proof_end_mark_and_the_title_sit_where_they_belong(browser, live_se
 @pytest.mark.celery
 def test_without_javascript_an_answer_is_a_form_post_with_a_verdict_page(browser, live_server, people, worker, shoot):
     from courseware.models import Exercise
-    from grading.variants import student_seed, variant
+    from grading.engine import student_seed, variant
 
     exercise = Exercise.objects.get(topic__slug=SEED, slug="partial-derivative")
     a = variant(exercise, student_seed(people["student"].pk, exercise)).params["a"]

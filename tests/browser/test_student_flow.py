@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from grading.engine import student_seed, variant
 from grading.models import Submission
-from grading.variants import student_seed, variant
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery]
 SEED_TOPIC = "differentiation-in-rn"

@@ -4,6 +4,8 @@ import random
 
 import pytest
 
+from courseware.graph import layer_rank
+
 pytestmark = pytest.mark.browser
 LAYERS = ["0A", "0B", "1", "2", "3", "4", "5", "6"]
 LEVELS = ["not-started", "attempted", "familiar", "proficient", "mastered"]
@@ -19,6 +21,7 @@ def synthetic_graph(n: int = 100, seed: int = 7) -> dict:
             "title": f"Topic {i}: " + " ".join(rng.choice(["spectral", "stochastic", "convex", "kernel", "matrix",
                                                            "Bayesian", "gradient", "entropy"]) for _ in range(4)),
             "layer": layer,
+            "layer_rank": layer_rank(layer),
             "url": f"/topics/topic-{i}/",
             "review": ["Topic 0"] if rng.random() < 0.2 else [],
             "recommended": i == 42,

@@ -9,9 +9,9 @@ from django.test import Client
 from courseware.models import Exercise
 from courseware.rendering import render_markdown
 from grading import services
+from grading.engine import student_seed, variant
 from grading.models import Submission
-from grading.variants import student_seed, variant
-from tests.courseware.test_progress import LIMITED_SPEC, SOLUTION, graded, make_exercise, make_topic
+from tests.builders import LIMITED_SPEC, SOLUTION, graded, make_exercise, make_topic
 
 pytestmark = pytest.mark.django_db
 SEED = "differentiation-in-rn"

@@ -1,6 +1,6 @@
 import pytest
 
-from courseware.graph import TopicNode, dependents, find_cycle, layer_key, study_order, validate
+from courseware.graph import TopicNode, dependents, find_cycle, layer_key, layer_rank, study_order, validate
 
 
 def nodes(*items):
@@ -51,3 +51,9 @@ def test_a_prerequisite_above_the_topics_layer_is_refused():
 
 def test_find_cycle_on_an_acyclic_graph():
     assert find_cycle([TopicNode("a", "1"), TopicNode("b", "1", ("a",))]) is None
+
+
+def test_one_layer_order_for_sorting_storing_and_the_map():
+    layers = ["10", "0B", "2", "1", "0A"]
+    assert sorted(layers, key=layer_key) == ["0A", "0B", "1", "2", "10"]
+    assert sorted(layers, key=layer_rank) == sorted(layers, key=layer_key)

@@ -9,9 +9,9 @@ from courseware.exercise_check import check_groups
 from courseware.models import Exercise
 from grading.core import Exercise as EngineExercise
 from grading.core import SpecError
-from grading.variants import student_seed, variant
+from grading.engine import student_seed, variant
+from tests.builders import graded
 from tests.courseware.test_import_content import refused, topic_text, write
-from tests.courseware.test_progress import graded
 
 pytestmark = pytest.mark.django_db
 SEED = "differentiation-in-rn"

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from courseware.models import Exercise
-from grading.variants import student_seed, variant
-from tests.courseware.test_pages import parse_page
-from tests.courseware.test_progress import graded
+from grading.engine import student_seed, variant
+from tests.builders import graded
+from tests.pages import parse_page
 
 pytestmark = pytest.mark.django_db
 SEED = "differentiation-in-rn"

@@ -149,9 +149,7 @@ SLOW = (  # identically asin(x^2 + 2), which is nowhere real: only SymPy can dec
 
 
 def test_a_runaway_symbolic_check_is_cut_off_and_the_next_answer_grades():
-    start = time.monotonic()
     result = verdict("expression", "asin(x^2+2)", SLOW, XY)
-    assert time.monotonic() - start < 2.5
     assert result.status == "invalid" and result.feedback == TOO_COMPLEX
     assert verdict("expression", "2xy", "2*x*y", XY).status == "correct"
 
@@ -159,10 +157,9 @@ def test_a_runaway_symbolic_check_is_cut_off_and_the_next_answer_grades():
 def test_the_budget_holds_outside_the_main_thread_too():
     results = []
     thread = threading.Thread(target=lambda: results.append(verdict("expression", "asin(x^2+2)", SLOW, XY)))
-    start = time.monotonic()
     thread.start()
-    thread.join(10)
-    assert time.monotonic() - start < 3.0
+    thread.join(60)  # a hang guard, not a measurement: the verdict below says the budget cut it off
+    assert not thread.is_alive()
     assert results[0].status == "invalid" and results[0].feedback == TOO_COMPLEX
 
 
@@ -174,12 +171,27 @@ def test_the_budget_cannot_be_swallowed_by_except_exception():
             except Exception:  # noqa: S112 - what careless library code does
                 continue
 
-    start = time.monotonic()
     with pytest.raises(BudgetExceeded):
         Budget(0.2).guard(careless)
-    assert time.monotonic() - start < 1.0
     assert Budget(0.2).guard(lambda: "the next guarded call is unaffected") == "the next guarded call is unaffected"
-    time.sleep(0.3)  # no stray alarm after a guard has returned
+
+
+def test_no_alarm_is_left_behind_after_a_guard_returns_or_runs_out():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    assert Budget(0.2).guard(lambda: "done") == "done"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before
+
+    def spin():
+        while True:
+            pass
+
+    with pytest.raises(BudgetExceeded):
+        Budget(0.05).guard(spin)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before
 
 
 def test_budget_run_in_a_thread_kills_a_runaway_step():
@@ -198,5 +210,5 @@ def test_budget_run_in_a_thread_kills_a_runaway_step():
 
     thread = threading.Thread(target=target)
     thread.start()
-    thread.join(5)
+    thread.join(60)  # a hang guard: the runaway step ends by itself after 3 s, the budget at 0.3 s
     assert errors == ["exceeded"]

@@ -68,7 +68,10 @@ def spec(**changes):
 def test_spec_errors_name_the_key(changes, key):
     with pytest.raises(SpecError) as caught:
         Exercise.from_spec(spec(**changes))
-    assert caught.value.message.startswith(key), caught.value.message
+    problem = caught.value.problem
+    assert problem.key == key, problem
+    assert problem.message and not problem.message.startswith(key)  # the key is data, not part of the text
+    assert caught.value.message == f"{key}: {problem.message}"
 
 
 def test_defaults():
@@ -153,7 +156,9 @@ def test_check_reports_a_wrong_answer_that_is_really_correct():
         "wrong_answers": [{"answer": "[2*a*2, a + 12]", "feedback": "Differentiate a x^2 y: the factor y stays."}],
     }
     problems = Exercise.from_spec(doc).check()
-    assert len(problems) == 4 and all("graded correct" in p for p in problems)
+    assert [p.variant for p in problems] == [{"a": a} for a in (2, 3, 4, 5)]
+    assert all(p.key == "wrong_answers[0].answer" and "graded correct" in p.message for p in problems)
+    assert str(problems[0]).startswith("variant {a=2}: wrong_answers[0].answer: ")
     doc["wrong_answers"][0]["answer"] = "[2*a, a + 12]"
     assert Exercise.from_spec(doc).check() == []
 
@@ -161,18 +166,20 @@ def test_check_reports_a_wrong_answer_that_is_really_correct():
 def test_check_reports_references_that_do_not_fit():
     assert (
         "not a real number"
-        in Exercise.from_spec({"slug": "n", "kind": "numeric", "reference": {"expression": "log(-1)"}}).check()[0]
+        in Exercise.from_spec({"slug": "n", "kind": "numeric", "reference": {"expression": "log(-1)"}})
+        .check()[0]
+        .message
     )
     assert (
         "kind numeric"
-        in Exercise.from_spec(
-            {"slug": "n", "kind": "numeric", "variables": ["x"], "reference": {"expression": "x"}}
-        ).check()[0]
+        in Exercise.from_spec({"slug": "n", "kind": "numeric", "variables": ["x"], "reference": {"expression": "x"}})
+        .check()[0]
+        .message
     )
     nowhere_real = {"expression": "asin(x^2 + 2)"}
     assert (
         "undefined"
-        in Exercise.from_spec(
-            {"slug": "n", "kind": "expression", "variables": ["x"], "reference": nowhere_real}
-        ).check()[0]
+        in Exercise.from_spec({"slug": "n", "kind": "expression", "variables": ["x"], "reference": nowhere_real})
+        .check()[0]
+        .message
     )

@@ -2,7 +2,7 @@
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from sympy import (
     Abs,
@@ -512,7 +512,6 @@ def _expressions() -> st.SearchStrategy[str]:
     return st.recursive(ATOMS, extend, max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_expressions())
 def test_round_trip_property(text):
     try:
@@ -525,7 +524,6 @@ def test_round_trip_property(text):
     assert again.shape == first.shape
 
 
-@settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(_expressions(), min_size=2, max_size=2), min_size=1, max_size=3))
 def test_round_trip_property_matrices(rows):
     text = "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"

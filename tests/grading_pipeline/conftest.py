@@ -12,7 +12,6 @@ EXERCISE_SPEC = {
     "parameters": {"a": {"integers": [1, 5]}},
     "reference": {"expression": "a + 2"},
 }
-CONSTANT_SPEC = {"slug": "four", "kind": "numeric", "reference": {"expression": "4"}}
 
 
 @pytest.fixture
@@ -40,10 +39,3 @@ def make_exercise():
 @pytest.fixture
 def student(django_user_model):
     return django_user_model.objects.create_user("student-" + uuid.uuid4().hex[:6], password="pw-for-tests-1")
-
-
-def correct_answer(exercise, user) -> str:
-    """The right answer to this student's variant of EXERCISE_SPEC (a + 2)."""
-    from grading import variants
-
-    return str(variants.variant(exercise, variants.student_seed(user.pk, exercise)).params["a"] + 2)

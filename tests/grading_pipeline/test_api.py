@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from grading.models import ApiToken, Submission
-from tests.grading_pipeline.conftest import CONSTANT_SPEC
+from tests.builders import CONSTANT_SPEC
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,9 @@ def test_a_student_reads_only_their_own_submissions(student, exercise, django_us
     client = token_client(student)
     body = client.get(f"/api/submissions/{mine.pk}").json()
     assert body["status"] == "graded" and body["score"] == 1.0 and body["latex"] == "4" and body["feedback"]
-    assert set(body) == {"id", "exercise", "answer", "status", "score", "feedback", "latex", "grader_version",
-                         "created_at", "graded_at"}  # fmt: skip
+    assert body["verdict"] == "correct"
+    assert set(body) == {"id", "exercise", "answer", "status", "verdict", "score", "feedback", "latex",
+                         "grader_version", "created_at", "graded_at"}  # fmt: skip
     assert client.get(f"/api/submissions/{theirs.pk}").status_code == 404
     assert client.get("/api/submissions/999999").status_code == 404
     listed = client.get(f"/api/exercises/{exercise.key}/submissions").json()
@@ -114,3 +115,32 @@ def test_the_openapi_schema_documents_the_endpoints():
     schema = Client().get("/api/openapi.json").json()
     assert {"/api/submissions", "/api/submissions/{submission_id}"} <= set(schema["paths"])
     assert any(p.startswith("/api/exercises/") for p in schema["paths"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_deleted_during_a_long_poll_is_404_not_500(student, exercise):
+    """The poll wakes on the announcement, finds the row gone and answers 404 (it used to dereference None)."""
+    import threading
+
+    from django.db import connection
+
+    from grading import services
+    from tests.celery_worker import wait_for
+
+    submission = Submission.objects.create(user=student, exercise=exercise, seed=1, answer="4")
+    channel = services.verdict_channel(submission.pk)
+
+    def delete_once_the_poll_listens():
+        try:
+            wait_for(lambda: services.redis_client().pubsub_numsub(channel)[0][1] > 0, 30, message="the long poll")
+            Submission.objects.filter(pk=submission.pk).delete()
+            services.verdict_announce(submission_id=submission.pk)
+        finally:
+            connection.close()
+
+    deleter = threading.Thread(target=delete_once_the_poll_listens)
+    deleter.start()
+    response = token_client(student).get(f"/api/submissions/{submission.pk}?wait=20")
+    deleter.join(30)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such submission."}

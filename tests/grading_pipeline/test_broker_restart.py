@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 
 from config.celery import app
-from grading import variants
+from grading import engine
 from grading.models import Submission
 from grading.tasks import grade_submission
+from tests.builders import CONSTANT_SPEC
 from tests.celery_worker import Worker, wait_for
-from tests.grading_pipeline.conftest import CONSTANT_SPEC
 from tools.redis_server import free_port, start_redis
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_every_submission_reaches_a_final_state_after_a_broker_restart(
     worker = Worker(own_redis["url"], tmp_path, queues="interactive", concurrency=1, beat=True)
     try:
         exercise = make_exercise(CONSTANT_SPEC)
-        seed = variants.student_seed(student.pk, exercise)
+        seed = engine.student_seed(student.pk, exercise)
         submissions = [
             Submission.objects.create(
                 user=student, exercise=exercise, seed=seed, answer="slow:1:4", enqueued_at=timezone.now()

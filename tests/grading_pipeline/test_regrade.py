@@ -5,9 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from grading import services, variants
+from grading import engine, services
 from grading.models import RegradeRun, Submission, VerdictChange
-from tests.grading_pipeline.conftest import correct_answer
+from tests.builders import correct_answer
 
 Status = Submission.Status
 
@@ -19,8 +19,8 @@ def graded_history(make_exercise, django_user_model):
     wrong_down, wrong_up = [], []
     for n in range(3):
         user = django_user_model.objects.create_user(f"learner{n}", password="pw-for-tests-3")
-        seed = variants.student_seed(user.pk, exercise)
-        a = variants.variant(exercise, seed).params["a"]
+        seed = engine.student_seed(user.pk, exercise)
+        a = engine.variant(exercise, seed).params["a"]
         answers = [correct_answer(exercise, user)] * 3 + [f"{a} + 2"] * 2 + ["1000"] * 2 + ["4 +"]
         for answer in answers:
             submission = Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
@@ -62,11 +62,11 @@ def test_a_regrade_fixes_old_verdicts_and_keeps_an_audit_trail(worker, graded_hi
     for pk in wrong_down:
         assert Submission.objects.get(pk=pk).score == 0.0
     regraded = Submission.objects.exclude(status=Status.QUEUED)
-    assert set(regraded.values_list("grader_version", flat=True)) == {variants.grader_version()}
+    assert set(regraded.values_list("grader_version", flat=True)) == {engine.grader_version()}
     assert set(Submission.objects.filter(status=Status.QUEUED).values_list("grader_version", flat=True)) == {""}
     change = VerdictChange.objects.filter(applied=True, submission_id=wrong_up[0]).get()
     assert (change.old_score, change.new_score, change.direction) == (0.0, 1.0, "up")
-    assert change.old["grader_version"] == "0-old" and change.grader_version == variants.grader_version()
+    assert change.old["grader_version"] == "0-old" and change.grader_version == engine.grader_version()
 
     assert "changed: 0 of 24" in regrade("--exercise", exercise.key)
     assert RegradeRun.objects.filter(finished_at__isnull=False).count() == 3

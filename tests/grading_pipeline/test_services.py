@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from grading import services, variants
+from grading import engine, services
 from grading.models import Submission
-from tests.grading_pipeline.conftest import CONSTANT_SPEC, correct_answer
+from tests.builders import CONSTANT_SPEC, correct_answer
 
 pytestmark = pytest.mark.django_db
 Status = Submission.Status
@@ -15,15 +15,15 @@ Status = Submission.Status
 
 def queued(user, exercise, answer="4", **fields):
     return Submission.objects.create(
-        user=user, exercise=exercise, seed=variants.student_seed(user.pk, exercise), answer=answer, **fields
+        user=user, exercise=exercise, seed=engine.student_seed(user.pk, exercise), answer=answer, **fields
     )
 
 
 def test_variant_seed_is_stable_and_per_student():
-    assert variants.variant_seed(1, "topic/ex") == variants.variant_seed(1, "topic/ex")
-    assert variants.variant_seed(1, "topic/ex") != variants.variant_seed(2, "topic/ex")
-    assert variants.variant_seed(1, "topic/ex") == 2079958701  # sha256, not the salted hash()
-    assert 0 <= variants.variant_seed(10**9, "x" * 300) < 2**31
+    assert engine.variant_seed(1, "topic/ex") == engine.variant_seed(1, "topic/ex")
+    assert engine.variant_seed(1, "topic/ex") != engine.variant_seed(2, "topic/ex")
+    assert engine.variant_seed(1, "topic/ex") == 2079958701  # sha256, not the salted hash()
+    assert 0 <= engine.variant_seed(10**9, "x" * 300) < 2**31
 
 
 def test_it_grades_and_stores_the_verdict(student, make_exercise):
@@ -32,7 +32,7 @@ def test_it_grades_and_stores_the_verdict(student, make_exercise):
     assert services.submission_grade(submission_id=submission.pk).outcome is services.Outcome.STORED
     submission.refresh_from_db()
     assert (submission.status, submission.verdict, submission.score) == (Status.GRADED, "correct", 1.0)
-    assert submission.latex and submission.grader_version == variants.grader_version()
+    assert submission.latex and submission.grader_version == engine.grader_version()
     assert submission.delivery_attempts == 1 and submission.claim_token is None and submission.graded_at
 
 
@@ -75,7 +75,7 @@ def test_an_engine_failure_ends_as_error_not_a_crash_loop(student, make_exercise
     def broken(*args):
         raise ZeroDivisionError("engine bug")
 
-    monkeypatch.setattr(variants, "grade_answer", broken)
+    monkeypatch.setattr(engine, "grade_answer", broken)
     submission = queued(student, make_exercise(CONSTANT_SPEC))
     assert services.submission_grade(submission_id=submission.pk).outcome is services.Outcome.STORED
     submission.refresh_from_db()
@@ -100,10 +100,12 @@ def test_a_missing_submission_is_ignored():
 def test_the_sweeper_requeues_stuck_submissions_and_gives_up_on_poison(
     student, make_exercise, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from grading.tasks import grade_submission
+    from grading import dispatch
 
     sent = []
-    monkeypatch.setattr(grade_submission, "apply_async", lambda args, **kw: sent.append(args[0]))
+    monkeypatch.setattr(
+        dispatch, "send", lambda name, args, **kw: sent.append(args[0]) if name == dispatch.GRADE_SUBMISSION else None
+    )
     exercise = make_exercise(CONSTANT_SPEC)
     now = timezone.now()
     old = now - timedelta(seconds=max(settings.SWEEP_STUCK_AFTER_S, settings.GRADING_CLAIM_LEASE_S) + 1)
@@ -141,3 +143,15 @@ def test_a_retired_exercise_takes_no_answers(student, make_exercise):
     exercise.retired = True
     with pytest.raises(services.SubmissionRefused, match="retired"):
         services.submission_create(user=student, exercise=exercise, answer="4")
+
+
+def test_the_names_the_services_send_are_the_workers_tasks_and_routes():
+    from django.conf import settings as django_settings
+
+    import grading.tasks
+    from config.celery import app
+    from grading import dispatch
+
+    for name in (dispatch.GRADE_SUBMISSION, dispatch.REGRADE_CHUNK):
+        assert app.tasks[name].__module__ == grading.tasks.__name__
+        assert name in django_settings.CELERY_TASK_ROUTES

@@ -10,11 +10,11 @@ import pytest
 from celery.signals import before_task_publish
 from django.db import transaction
 
-from grading import services, variants
+from grading import engine, services
 from grading.models import ApiToken, Submission
 from grading.tasks import grade_submission
+from tests.builders import CONSTANT_SPEC, correct_answer
 from tests.celery_worker import wait_for
-from tests.grading_pipeline.conftest import CONSTANT_SPEC, correct_answer
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 Status = Submission.Status
@@ -26,7 +26,7 @@ def final(pk):
 
 
 def queued_submission(user, exercise, answer) -> Submission:
-    seed = variants.student_seed(user.pk, exercise)
+    seed = engine.student_seed(user.pk, exercise)
     return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
 
 
@@ -49,7 +49,7 @@ def test_a_submission_over_http_gets_its_verdict(worker, live_server, student, m
     assert status == 201 and body["status"] == "queued"
     result = wait_for(lambda: (r := call(f"/api/submissions/{body['id']}")[1])["status"] == "graded" and r, 20)
     assert result["score"] == 1.0 and result["feedback"] and result["latex"]
-    assert result["grader_version"] == variants.grader_version()
+    assert result["grader_version"] == engine.grader_version()
 
     # Long polling: the answer comes as soon as the verdict is stored.
     _, wrong = call("/api/submissions", {"exercise": exercise.key, "answer": "1000"})

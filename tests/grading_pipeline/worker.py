@@ -15,9 +15,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from grading import variants
+    from grading import engine
 
-    grade_answer = variants.grade_answer
+    grade_answer = engine.grade_answer
 
     def slow_grade_answer(exercise, seed, answer):
         if answer.startswith("slow:"):
@@ -25,7 +25,7 @@ def main() -> None:
             time.sleep(float(seconds))
         return grade_answer(exercise, seed, answer)
 
-    variants.grade_answer = slow_grade_answer
+    engine.grade_answer = slow_grade_answer
     from celery.bin.celery import main as celery_main
 
     sys.argv = ["celery", "-A", "config", *sys.argv[1:]]

@@ -2,28 +2,7 @@
 
 import pytest
 
-GRADIENT_SPEC = """slug: gradient
-kind: vector
-parameters:
-  a: {integers: [2, 3]}
-reference:
-  gradient: {function: "a*x^2*y + y^3", wrt: [x, y], at: {x: 1, y: 2}}
-attempts: 5
-wrong_answers:
-  - answer: "[2*a, a + 12]"
-    feedback: "Differentiate a x^2 y with respect to x: the factor y stays."
-"""
-DERIVATIVE_SPEC = """slug: derivative
-kind: expression
-variables: [x]
-reference:
-  expression: "2*x"
-"""
-NUMBER_SPEC = """slug: number
-kind: numeric
-reference:
-  expression: "4"
-"""
+from tests.builders import DERIVATIVE_SPEC, GRADIENT_SPEC, NUMBER_SPEC
 
 
 def make_exercise(topic, spec_yaml: str, position: int = 0):
@@ -60,7 +39,7 @@ def course(db):
 
 @pytest.fixture
 def users(db, django_user_model):
-    from courseware.accounts import ensure_instructors_group
+    from instructors.accounts import ensure_instructors_group
 
     group = ensure_instructors_group()
     make = django_user_model.objects.create_user
@@ -92,19 +71,3 @@ def cohort(users):
 def instructor_client(client, users):
     client.force_login(users["instructor"])
     return client
-
-
-def submit(user, exercise, answer: str, *, status="graded", verdict=None, normalized=None, seed=None):
-    """A stored, already graded submission (graded by the real engine unless told otherwise)."""
-    from grading import variants
-    from grading.models import Submission
-
-    seed = variants.student_seed(user.pk, exercise) if seed is None else seed
-    result = variants.grade_answer(exercise, seed, answer)
-    if status == "graded" and result.status == "invalid":
-        status = "invalid"
-    return Submission.objects.create(
-        user=user, exercise=exercise, seed=seed, answer=answer, status=status,
-        verdict=verdict or result.status, score=result.score, feedback=result.feedback,
-        latex=result.latex or "", normalized=normalized if normalized is not None else (result.normalized or ""),
-    )  # fmt: skip

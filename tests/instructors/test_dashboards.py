@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from courseware.mastery import Level
 from instructors import selectors
-from tests.courseware.test_pages import STATIC, parse_page
-from tests.instructors.conftest import submit
+from tests.builders import submit
+from tests.pages import STATIC, parse_page
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from courseware.accounts import INSTRUCTORS, ensure_demo_accounts, ensure_instructors_group
-from tests.instructors.conftest import submit
+from instructors.accounts import INSTRUCTORS, ensure_demo_accounts, ensure_instructors_group
+from tests.builders import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from courseware.accounts import ensure_demo_accounts
+from instructors.accounts import ensure_demo_accounts
 
 
 class Command(BaseCommand):

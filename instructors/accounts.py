@@ -1,8 +1,10 @@
-"""Demo accounts and the Instructors group."""
+"""The Instructors role (its group, its permissions, who holds it) and the demo accounts."""
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
+
+from instructors.models import Cohort
 
 INSTRUCTORS = "Instructors"
 DEMO_ACCOUNTS = (
@@ -14,7 +16,7 @@ DEMO_COHORT = ("demo-class", "Demo class")
 # What an instructor may do in the admin, and nothing else: author content, manage their cohorts,
 # read submissions and the re-grade audit trail. API tokens and user accounts stay with superusers.
 ALL_ACTIONS = ("add", "change", "delete", "view")
-INSTRUCTOR_PERMISSIONS = {
+INSTRUCTOR_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "courseware": {model: ALL_ACTIONS for model in ("topic", "topicprerequisite", "nexttopic", "exercise")},
     "instructors": {"cohort": ("add", "change", "view")},
     "grading": {model: ("view",) for model in ("submission", "regraderun", "verdictchange")},
@@ -47,8 +49,6 @@ def ensure_instructors_group() -> Group:
 
 @transaction.atomic
 def ensure_demo_accounts() -> list[tuple[str, str, bool]]:
-    from instructors.models import Cohort
-
     group = ensure_instructors_group()
     slug, name = DEMO_COHORT
     cohort, _ = Cohort.objects.get_or_create(slug=slug, defaults={"name": name})

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from courseware.graph import TopicNode, study_order
 from courseware.mastery import Level, TopicMastery, recommended, review_first, topic_mastery
-from courseware.models import Exercise, Topic, TopicPrerequisite
+from courseware.models import Exercise, Topic
+from courseware.selectors import topic_graph
+from grading.engine import attempts_allowed
 from grading.models import Submission
-from grading.variants import attempts_allowed
 
 RECENT_SUBMISSIONS = 10
 
@@ -116,11 +116,9 @@ def _verdicts(user) -> dict[str, list[bool]]:
 
 def student_progress(user) -> Progress:
     """Mastery of every topic for `user`; for an anonymous visitor, the same graph with nothing started."""
-    topics = {t.slug: t for t in Topic.objects.all()}
+    stored = topic_graph()
+    topics, prerequisites = stored.topics, stored.prerequisites
     slug_of = {t.pk: t.slug for t in topics.values()}
-    prerequisites: dict[str, list[str]] = {slug: [] for slug in topics}
-    for topic_id, prerequisite_id in TopicPrerequisite.objects.values_list("topic_id", "prerequisite_id"):
-        prerequisites[slug_of[topic_id]].append(slug_of[prerequisite_id])
     exercise_keys: dict[str, list[str]] = {slug: [] for slug in topics}
     for exercise_id, topic_id in Exercise.objects.filter(retired=False).values_list("pk", "topic_id"):
         exercise_keys[slug_of[topic_id]].append(str(exercise_id))
@@ -128,9 +126,7 @@ def student_progress(user) -> Progress:
     personal = user.is_authenticated
     verdicts = _verdicts(user) if personal else {}
     mastery = {slug: topic_mastery(keys, verdicts) for slug, keys in exercise_keys.items()}
-    order = study_order(
-        {s: TopicNode(s, t.layer, tuple(p for p in prerequisites[s] if p in topics)) for s, t in topics.items()}
-    )
+    order = stored.study_order()
     waiting = review_first(prerequisites, mastery) if personal else {}
     next_slug = recommended(order, mastery, waiting) if personal else None
     return Progress(
@@ -151,6 +147,7 @@ def map_data(progress: Progress) -> dict:
             "id": item.topic.slug,
             "title": item.topic.title,
             "layer": item.topic.layer,
+            "layer_rank": item.topic.layer_rank,
             "url": item.topic.get_absolute_url(),
             "review": [t.title for t in item.review_first],
             "recommended": item.recommended,

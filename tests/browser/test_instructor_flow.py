@@ -4,7 +4,6 @@ and sees a student's answer, graded by a real worker, on the cohort dashboard.""
 import pytest
 import yaml
 
-from tests.browser.conftest import browser, page, shoot  # noqa: F401 (fixtures)
 from tests.celery_worker import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -22,8 +21,8 @@ wrong_answers:
 
 @pytest.fixture
 def classroom(django_user_model):
-    from courseware.accounts import ensure_instructors_group
     from courseware.models import Topic
+    from instructors.accounts import ensure_instructors_group
     from instructors.models import Cohort
 
     Topic.objects.create(slug="basics", title="Basics", layer="0A", summary="The basics.", body="Intro.\n")
@@ -50,7 +49,8 @@ def test_an_instructor_authors_tries_and_sees_a_students_answer(page, shoot, liv
     # A topic with a prerequisite, previewed as it is typed.
     page.goto("/admin/courseware/topic/add/")
     page.fill("#id_title", "Derivatives")
-    page.fill("#id_slug", "derivatives")
+    page.press("#id_title", "Tab")
+    assert page.input_value("#id_slug") == "derivatives"  # filled in from the title
     page.fill("#id_layer", "1")
     page.fill("#id_summary", "Rates of change.")
     page.fill("#id_body", "::: definition Derivative\n$f'(x) = \\lim_{h \\to 0} \\frac{f(x+h) - f(x)}{h}$\n:::\n")
@@ -68,7 +68,9 @@ def test_an_instructor_authors_tries_and_sees_a_students_answer(page, shoot, liv
     page.goto("/admin/courseware/exercise/add/")
     page.select_option("#id_topic", label="Derivatives")
     page.fill("#id_title", "Differentiate x squared")
-    page.fill("#id_slug", "double")
+    page.press("#id_title", "Tab")
+    assert page.input_value("#id_slug") == "differentiate-x-squared"
+    page.fill("#id_slug", "double")  # an author's own choice replaces it
     page.fill("#id_prompt", "Let $f(x) = x^2$. Compute $f'(x)$.")
     page.select_option("#id_kind", "expression")
     page.fill("#id_variables", "x")

@@ -12,28 +12,27 @@ from django.db import transaction
 from courseware import blocks, graph
 from courseware.documents import SLOT, SpecSyntaxError, figure_problems, load_spec
 from courseware.exercise_check import check_exercise
-from courseware.models import Exercise, Topic, TopicPrerequisite
+from courseware.models import Exercise, Topic
+from courseware.selectors import topic_graph
 
 
 def graph_problems(*, topic: Topic, prerequisites: list[Topic]) -> list[str]:
     """What graph.validate says about the stored graph once `topic` has these prerequisites."""
-    rows = list(Topic.objects.values_list("pk", "slug", "layer"))
-    if any(slug == topic.slug and pk != topic.pk for pk, slug, _ in rows):
+    stored = topic_graph()
+    if topic.slug in stored.topics and stored.topics[topic.slug].pk != topic.pk:
         return []  # a duplicate slug: the form's own unique check reports it
-    slug_of = {pk: slug for pk, slug, _ in rows}
-    layer_of = {pk: layer for pk, _, layer in rows}
-    needs: dict[object, list[int]] = {pk: [] for pk in slug_of}
-    for topic_id, prerequisite_id in TopicPrerequisite.objects.order_by("position").values_list(
-        "topic_id", "prerequisite_id"
-    ):
-        needs[topic_id].append(prerequisite_id)
-    key = topic.pk or "new"
-    slug_of[key], layer_of[key] = topic.slug, topic.layer
-    needs[key] = [p.pk for p in prerequisites]
+    # The topic as edited: perhaps renamed, perhaps on another layer, with these prerequisites.
+    old = next((slug for slug, t in stored.topics.items() if topic.pk and t.pk == topic.pk), None)
+    rename = {old: topic.slug} if old else {}
     nodes = {
-        slug_of[k]: graph.TopicNode(slug_of[k], layer_of[k], tuple(slug_of[p] for p in needs[k] if p in slug_of))
-        for k in slug_of
+        rename.get(slug, slug): graph.TopicNode(
+            rename.get(slug, slug), t.layer, tuple(rename.get(p, p) for p in stored.prerequisites[slug])
+        )
+        for slug, t in stored.topics.items()
     }
+    nodes[topic.slug] = graph.TopicNode(
+        topic.slug, topic.layer, tuple(rename.get(p.slug, p.slug) for p in prerequisites)
+    )
     return [
         problem.message if problem.slug == topic.slug else f"{problem.slug}: {problem.message}"
         for problem in graph.validate(nodes)
@@ -118,7 +117,7 @@ def exercise_attach_feedback(*, exercise: Exercise, answer: str, feedback: str) 
     spec["wrong_answers"] = [*spec.get("wrong_answers", []), {"answer": answer, "feedback": feedback}]
     problems = check_exercise(spec)
     if problems:
-        return problems
+        return [str(problem) for problem in problems]
     text = _append_wrong_answer(exercise.spec_yaml, answer, feedback)
     if not text or read_spec(text)[0] != spec:
         text = dump_spec(spec)

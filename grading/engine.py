@@ -1,7 +1,9 @@
-"""Each student's variant of an exercise, and the engine objects cached per process.
+"""The grading engine (`grading.core`) for the site's stored exercises.
 
-The engine is imported lazily, on first use: a Celery worker's parent imports the tasks before
-it forks its pool, and the engine's numeric side (JAX) must start only in the children.
+Which variant each student gets, the engine's exercise for a stored spec (cached per process until
+the spec changes), and grading or normalising an answer with the configured budget. The engine is
+imported lazily, on first use: a Celery worker's parent imports the tasks before it forks its pool,
+and the engine's numeric side (JAX) must start only in the children.
 """
 
 import hashlib

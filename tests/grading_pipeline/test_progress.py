@@ -3,39 +3,11 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from courseware import progress
 from courseware.mastery import Level
-from courseware.models import Exercise, Topic, TopicPrerequisite
-from grading.models import Submission
-from grading.variants import student_seed
+from grading import progress
+from tests.builders import LIMITED_SPEC, graded, make_exercise, make_topic
 
 pytestmark = pytest.mark.django_db
-
-LIMITED_SPEC = {"slug": "limited", "kind": "numeric", "attempts": 2, "reference": {"expression": "41 + 1"}}
-SOLUTION = "Forty-two, because six times seven makes exactly forty-two."
-
-
-def make_topic(slug: str, layer: str = "1", needs: tuple[Topic, ...] = ()) -> Topic:
-    topic = Topic.objects.create(slug=slug, title=slug.title(), layer=layer, summary="s", body=f"[[exercise:{slug}-1]]")
-    for i, prerequisite in enumerate(needs):
-        TopicPrerequisite.objects.create(topic=topic, prerequisite=prerequisite, position=i)
-    return topic
-
-
-def make_exercise(topic: Topic, slug: str, spec: dict | None = None, solution: str = SOLUTION) -> Exercise:
-    spec = {**(spec or {"kind": "numeric", "reference": {"expression": "4"}}), "slug": slug}
-    return Exercise.objects.create(
-        topic=topic, slug=slug, title=slug, prompt="Compute.", spec_yaml="", spec=spec, kind=spec["kind"],
-        solution=solution,
-    )  # fmt: skip
-
-
-def graded(user, exercise: Exercise, correct: bool, *, status: str = "graded", answer: str = "0") -> Submission:
-    return Submission.objects.create(
-        user=user, exercise=exercise, seed=student_seed(user.pk, exercise), answer=answer, status=status,
-        verdict=("correct" if correct else "incorrect") if status == "graded" else status,
-        score=1.0 if correct else 0.0, feedback="Correct." if correct else "Not this.", latex=answer,
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -106,7 +78,7 @@ def test_the_map_data_carries_level_lock_and_recommendation(graph, user):
     graded(user, graph["basics"][0], True)
     nodes = {n["id"]: n for n in progress.map_data(progress.student_progress(user))["nodes"]}
     assert nodes["basics"] == {
-        "id": "basics", "title": "Basics", "layer": "0A", "url": "/topics/basics/", "review": [],
+        "id": "basics", "title": "Basics", "layer": "0A", "layer_rank": 1, "url": "/topics/basics/", "review": [],
         "recommended": True, "level": "attempted", "label": "attempted",
     }  # fmt: skip
     assert nodes["middle"]["review"] == ["Basics"] and nodes["middle"]["level"] == "not-started"
