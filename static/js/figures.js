@@ -20,6 +20,22 @@
     return node;
   }
 
+  // The axes, named by the description's x_label and y_label when it has them.
+  function axes(data, xTicks) {
+    function axis(label, ticks) {
+      var a = { ticks: ticks || { label: { fontSize: 11 } } };
+      if (label) {
+        a.name = label;
+        a.withLabel = true;
+        a.label = { position: "rt", offset: [-8, -12], anchorX: "right", fontSize: 12 };
+      }
+      return a;
+    }
+    var y = axis(data.y_label);
+    if (data.y_label) y.label = { position: "rt", offset: [8, -4], anchorX: "left", fontSize: 12 };
+    return { x: axis(data.x_label, xTicks), y: y };
+  }
+
   function board(holder, box, options) {
     holder.id = holder.id || "figure-" + ++serial;
     holder.textContent = "";
@@ -32,7 +48,6 @@
       pan: { enabled: true, needShift: false, needTwoFingers: true },
       zoom: { wheel: true, needShift: true },
       keyboard: { enabled: false },
-      defaultAxes: { x: { ticks: { label: { fontSize: 11 } } }, y: { ticks: { label: { fontSize: 11 } } } },
     };
     for (var key in options || {}) settings[key] = options[key];
     return JXG.JSXGraph.initBoard(holder.id, settings);
@@ -70,7 +85,7 @@
 
   function contour(holder, data) {
     shape(holder, data);
-    var b = board(holder, [data.x[0], data.y[1], data.x[1], data.y[0]], { keepAspectRatio: true });
+    var b = board(holder, [data.x[0], data.y[1], data.x[1], data.y[0]], { keepAspectRatio: true, defaultAxes: axes(data) });
     levelSets(b, data);
     (data.arrows || []).forEach(function (a) {
       b.create("arrow", [[a[0], a[1]], [a[0] + a[2], a[1] + a[3]]], style({ strokeColor: ACCENT, strokeWidth: 1.8, lastArrow: { type: 2, size: 5 } }));
@@ -82,8 +97,8 @@
     var xs = data.points[0];
     var ys = data.points[1].filter(function (v) { return v !== null; });
     var y = padded(Math.min.apply(null, ys), Math.max.apply(null, ys), 0.12);
-    var axes = data.ticks === "pi" ? { x: { ticks: { scale: Math.PI, scaleSymbol: "\u03c0", ticksDistance: 0.5, insertTicks: false } } } : undefined;
-    var options = axes ? { defaultAxes: axes } : {};
+    var piTicks = { scale: Math.PI, scaleSymbol: "\u03c0", ticksDistance: 0.5, insertTicks: false, label: { fontSize: 11 } };
+    var options = { defaultAxes: axes(data, data.ticks === "pi" ? piTicks : undefined) };
     var x = padded(data.range[0], data.range[1], 0.06);
     var b = board(holder, [x[0], y[1], x[1], y[0]], options);
     var gx = [], gy = [];
@@ -110,6 +125,8 @@
       xPlaneRear: { visible: false, gradient: null }, yPlaneRear: { visible: false, gradient: null },
       zPlaneRear: { fillOpacity: 0.12, gradient: null },
       az: { slider: { visible: false } }, el: { slider: { visible: false } }, bank: { slider: { visible: false } },
+      xAxis: { name: data.x_label || "x", withLabel: true }, yAxis: { name: data.y_label || "y", withLabel: true },
+      zAxis: { name: data.z_label || "z", withLabel: true },
     });
     var n = data.xs.length;
     function polyline(points) {
@@ -127,7 +144,7 @@
 
   function descent(holder, data) {
     shape(holder, data);
-    var b = board(holder, [data.x[0], data.y[1], data.x[1], data.y[0]], { keepAspectRatio: true });
+    var b = board(holder, [data.x[0], data.y[1], data.x[1], data.y[0]], { keepAspectRatio: true, defaultAxes: axes(data) });
     levelSets(b, data);
     var legend = [[INK, "grey curves: level sets"]];
     data.paths.forEach(function (path, k) {
