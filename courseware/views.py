@@ -113,7 +113,7 @@ def answer(request, slug, exercise_slug):
 
 @login_required
 def answer_verdict(request, slug, exercise_slug, submission_id):
-    """One of the student's own answers with its verdict, the exercise and what it unlocked; refreshes itself
+    """One of the student's own answers with its verdict, the exercise and their attempts; refreshes itself
     while the answer is being graded."""
     exercise = selectors.live_exercise(slug, exercise_slug)
     submission = grading_selectors.submission_wait_final(
