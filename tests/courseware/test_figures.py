@@ -128,3 +128,14 @@ def test_the_seed_lesson_and_gradient_descent_variants_have_their_figures(lesson
     }
     assert sorted(kinds["differentiation-in-rn"]) == ["contour", "curve", "surface"]
     assert kinds["gradient-descent-variants"] == ["descent"]
+
+
+@pytest.mark.django_db
+def test_the_admin_previews_a_figure_and_refuses_one_that_cannot_be_drawn():
+    from courseware.admin import preview_html
+    from courseware.authoring import body_problems
+
+    body = "Intro.\n\n" + figure_block(CONTOUR)
+    assert 'class="figure-plot"' in preview_html(body, {}) and body_problems(body) == []
+    bad = "Intro.\n\n" + figure_block(CONTOUR.replace("y: [-2, 2]", "y: [2, -2]"))
+    assert body_problems(bad) == ['line 8: figure "Level sets": y: the low end 2 must be below the high end -2']
