@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from courseware import authoring, exercise_fields
-from courseware.documents import SLUG
+from courseware.documents import SLUG, title_problem
 from courseware.exercise_check import check_exercise, check_groups
 from courseware.graph import is_layer
 from courseware.models import Exercise, Topic
@@ -52,6 +52,12 @@ class TopicForm(forms.ModelForm):
         if not is_layer(layer):
             raise ValidationError(f'"{layer}" is not a layer such as 0A, 0B, 1, 2.')
         return layer
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if problem := title_problem(title):
+            raise ValidationError(problem)
+        return title
 
     def clean_summary(self):
         return " ".join(self.cleaned_data["summary"].split())

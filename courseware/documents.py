@@ -105,6 +105,13 @@ def _load_front_matter(text: str, path: str, offset: int) -> tuple[dict, dict[tu
     return data, positions
 
 
+def title_problem(title: str) -> str | None:
+    """Titles are plain text with $...$ math: "R^n" would show its caret (write ℝⁿ or $\\mathbb{R}^n$)."""
+    if "^" in re.sub(r"\$[^$]*\$", "", title):
+        return 'a "^" outside math shows as a literal caret in the title: write ℝⁿ, or $\\mathbb{R}^n$'
+    return None
+
+
 def _build(front: dict, positions: dict, body: str, exercises: list[ExerciseBlock], path: str) -> TopicDocument:
     def fail(key: str, message: str) -> DocumentError:
         return DocumentError(path, positions.get((key, ""), 2), message)
@@ -121,6 +128,8 @@ def _build(front: dict, positions: dict, body: str, exercises: list[ExerciseBloc
         raise fail("slug", f'slug "{slug}" must be lowercase letters, digits and single dashes')
     if not is_layer(layer):
         raise fail("layer", f'layer "{layer}" is not a layer such as 0A, 0B, 1, 2')
+    if problem := title_problem(str(front["title"])):
+        raise fail("title", problem)
 
     def slug_list(key: str) -> tuple[str, ...]:
         value = front.get(key) or []
