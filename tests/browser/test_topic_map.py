@@ -95,3 +95,20 @@ def test_clicking_a_topic_on_the_map_opens_it(page, live_server, lesson_content,
     shoot(page, "11-map-anonymous")
     page.click('.tm-node[data-id="differentiation-in-rn"]')
     page.wait_for_url("**/topics/differentiation-in-rn/")
+
+
+def test_the_map_has_a_keyboard_path_and_a_text_alternative(page, live_server, lesson_content):
+    page.goto("/map/")
+    page.wait_for_selector(".topic-map[data-rendered]")
+    for _ in range(40):  # Tab through the page until a topic on the map has the focus
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('data-id')")
+        if focused:
+            break
+    assert focused in {doc.slug for doc in lesson_content}
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/topics/{focused}/")
+    page.goto("/map/")
+    listed = page.locator("#map-as-text li a")
+    assert listed.count() == len(lesson_content)
+    assert "Layer 0A" in page.locator("#map-as-text").inner_text()
