@@ -69,7 +69,19 @@ class TopicForm(forms.ModelForm):
         return body
 
 
-class PrerequisiteFormSet(forms.BaseInlineFormSet):
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """A table of inline rows labels its inputs by column header only: name each input for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for field in form.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)  # the admin wraps selects for its + and ✎ links
+            if not widget.is_hidden:
+                widget.attrs = {**widget.attrs, "aria-label": f"{field.label} ({row})"}
+
+
+class PrerequisiteFormSet(LabelledRowsFormSet):
     """Refuses a graph that import_content would refuse: cycles (named), layer inversions."""
 
     def clean(self):
@@ -87,7 +99,7 @@ class PrerequisiteFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class NextTopicFormSet(forms.BaseInlineFormSet):
+class NextTopicFormSet(LabelledRowsFormSet):
     def clean(self):
         super().clean()
         chosen = [
