@@ -1,9 +1,16 @@
-"""Benchmark the grading pipeline end to end: `python -m bench.pipeline [--students 20]`.
+"""Benchmark the grading pipeline end to end: `python -m bench.pipeline [--students 50 --database-url ...]`.
 
-Starts its own Redis, database, web server (gunicorn) and Celery workers (interactive and batch),
-then (1) N simulated students submit concurrently over HTTP and long-poll (?wait=) for the verdict:
-submit-to-verdict latency and throughput; (2) a re-grade of --regrade-size stored submissions
-through the batch queue: submissions per second.
+Starts its own Redis, web server (gunicorn) and Celery workers (interactive and batch) against a
+throw-away database (a new SQLite file, or the empty PostgreSQL database named by --database-url),
+then measures, side by side in one run:
+
+1. students answering with thinking time: submit-to-verdict latency over HTTP (long-polling);
+2. saturation: students with no thinking time, verdicts per second;
+   for both, where each verdict's time goes: HTTP until the row is stored, the queue (commit,
+   broker, a free worker), claiming, grading and storing, and the way back to the student;
+3. isolation: the same students while a large re-grade runs on the batch worker, once with the
+   batch worker niced (the default) and once without (BATCH_WORKER_NICENESS=0);
+4. a re-grade of the stored submissions through the batch queue: submissions per second.
 """
 
 import argparse
@@ -19,6 +26,8 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +41,7 @@ SPEC = {
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def wait_http(port: int, timeout: float = 60) -> None:
@@ -57,13 +66,23 @@ def wait_worker(app, name: str, timeout: float = 60) -> None:
     raise RuntimeError(f"worker {name} did not start")
 
 
+@dataclass
+class Timing:
+    """One measured submission: wall-clock times (time.time()) on the client."""
+
+    id: int
+    sent: float
+    accepted: float
+    done: float
+
+
 class Student(threading.Thread):
     def __init__(self, port: int, token: str, exercise: str, answers: list[str], start: threading.Event, think_s):
         super().__init__(daemon=True)
         self.think_s = think_s
         self.port, self.exercise, self.answers, self.start_event = port, exercise, answers, start
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        self.latencies: list[float] = []
+        self.timings: list[Timing] = []
         self.errors: list[str] = []
 
     def call(self, conn, method, path, body=None):
@@ -76,8 +95,9 @@ class Student(threading.Thread):
         self.start_event.wait()
         for n, answer in enumerate(self.answers):
             time.sleep(random.uniform(0.5, 1.5) * self.think_s)  # reading the question, typing
-            started = time.perf_counter()
+            sent = time.time()
             status, body = self.call(conn, "POST", "/api/submissions", {"exercise": self.exercise, "answer": answer})
+            accepted = time.time()
             if status != 201:
                 self.errors.append(f"POST {status} {body}")
                 continue
@@ -85,22 +105,138 @@ class Student(threading.Thread):
                 status, result = self.call(conn, "GET", f"/api/submissions/{body['id']}?wait=10")
                 if result["status"] in ("graded", "invalid", "error"):
                     if n:  # the first one warms up this student's variant and the processes: not measured
-                        self.latencies.append(time.perf_counter() - started)
+                        self.timings.append(Timing(body["id"], sent, accepted, time.time()))
                     break
-                if time.perf_counter() - started > 30:
+                if time.time() - sent > 30:
                     self.errors.append(f"no verdict for {body['id']} in 30 s")
                     break
 
 
+@dataclass
+class LoadResult:
+    latencies: list[float]  # ms
+    wall: float
+    errors: list[str]
+    stages: dict[str, list[float]] = field(default_factory=dict)  # ms per stage
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+
+STAGES = {
+    "HTTP until stored": "the POST: authentication, rate limit, the row inserted",
+    "queue": "commit, broker, waiting for a free worker child",
+    "claim + grade + store": "the worker: claim, engine, verdict and progress written",
+    "back to the student": "commit, publish, the long poll returning, the client",
+}
+
+
+def run_load(port, tokens, exercise, answer_sets, think_s) -> LoadResult:
+    from grading.models import Submission
+
+    start = threading.Event()
+    students = [
+        Student(port, token, exercise.key, answers, start, think_s)
+        for token, answers in zip(tokens, answer_sets, strict=True)
+    ]
+    for student in students:
+        student.start()
+    began = time.perf_counter()
+    start.set()
+    for student in students:
+        student.join()
+    wall = time.perf_counter() - began
+    timings = [t for s in students for t in s.timings]
+    rows = Submission.objects.in_bulk([t.id for t in timings])
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    for t in timings:
+        s = rows[t.id]
+        created, claimed, graded = (d.timestamp() for d in (s.created_at, s.claimed_at, s.graded_at))
+        for name, seconds in zip(
+            STAGES, (created - t.sent, claimed - created, graded - claimed, t.done - graded), strict=True
+        ):
+            stages[name].append(seconds * 1000)
+    errors = [e for s in students for e in s.errors]
+    return LoadResult([(t.done - t.sent) * 1000 for t in timings], wall, errors, stages)
+
+
+def describe(title: str, result: LoadResult, stages: bool = False) -> None:
+    lat = result.latencies
+    print(f"\n{title}")
+    if not lat:
+        print(f"  no verdicts measured; errors: {result.errors[:3]}")
+        return
+    print(
+        f"  submit-to-verdict: median {statistics.median(lat):.0f} ms, p95 {percentile(lat, 95):.0f} ms, "
+        f"p99 {percentile(lat, 99):.0f} ms, max {max(lat):.0f} ms; "
+        f"{result.rate:.1f} verdicts/s ({len(lat)} in {result.wall:.1f} s)"
+        + (f"; {len(result.errors)} errors, e.g. {result.errors[0]}" if result.errors else "")
+    )
+    if stages:
+        for name, values in result.stages.items():
+            print(
+                f"    {name:<24} median {statistics.median(values):6.1f} ms, p95 {percentile(values, 95):6.1f} ms"
+                f"  ({STAGES[name]})"
+            )
+
+
+def answers_for(engine, exercise, user, count: int) -> list[str]:
+    a = engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"]
+    right, swapped = f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]"
+    typical = [f"[4 + 4*{a}, 1 + 4*{a}]", right, swapped, "[1, 2]", "[x, "]
+    return [random.choice(typical) for _ in range(count + 1)]
+
+
+def store_history(exercise, users, size: int, distinct: int) -> int:
+    """`size` graded submissions with `distinct` (variant, answer) pairs, about 3 % of them with old wrong verdicts."""
+    from grading import engine
+    from grading.models import Submission
+    from grading.progress_table import progress_rebuild
+
+    pairs = []
+    per_user = max(1, distinct // len(users))
+    for user in users:
+        seed = engine.student_seed(user.pk, exercise)
+        a = engine.variant(exercise, seed).params["a"]
+        pool = [f"[{4 + 4 * a}, {1 + 4 * a}]", f"[4 + 4*{a}, 1 + 4*{a}]", f"[{1 + 4 * a}, {4 + 4 * a}]", "[x, "]
+        pairs += [(user, seed, answer) for answer in pool + [f"[{k}, {a}*{k % 7 + 1}]" for k in range(per_user)]]
+    pairs = pairs[:distinct]
+    verdicts = {(seed, answer): engine.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
+    rng = random.Random(7)
+    batch = []
+    for i in range(size):
+        user, seed, answer = pairs[i % len(pairs)] if i < len(pairs) else rng.choice(pairs)
+        verdict = verdicts[seed, answer]
+        score = verdict.score
+        if verdict.status != "invalid" and rng.random() < 0.03:
+            score = 1.0 - verdict.score  # an older grader's mistakes
+        batch.append(Submission(user=user, exercise=exercise, seed=seed, answer=answer,
+                                status="invalid" if verdict.status == "invalid" else "graded",
+                                verdict=verdict.status, score=score, feedback=verdict.feedback,
+                                grader_version="bench-old"))  # fmt: skip
+        if len(batch) == 20_000:
+            Submission.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    Submission.objects.bulk_create(batch, batch_size=5000)
+    progress_rebuild(exercise_ids=[exercise.pk])
+    return len(pairs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--think-s", type=float, default=1.0, help="mean pause before each submission")
+    parser.add_argument("--saturation-students", type=int, default=20, help="students with no thinking time")
     parser.add_argument("--submissions", type=int, default=10, help="per student, one after the other")
-    parser.add_argument("--regrade-size", type=int, default=10_000)
-    parser.add_argument("--regrade-distinct", type=int, default=400, help="distinct (variant, answer) pairs")
-    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--regrade-size", type=int, default=100_000, help="stored submissions to re-grade")
+    parser.add_argument("--regrade-distinct", type=int, default=20_000, help="distinct (variant, answer) pairs")
+    parser.add_argument("--database-url", help="an empty database; default: a temporary SQLite file")
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--think-s", type=float, default=1.0, help="mean pause before each submission (0: flood)")
+    parser.add_argument("--web-threads", type=int, default=16)
+    parser.add_argument("--interactive-concurrency", type=int, default=2)
+    parser.add_argument("--batch-concurrency", type=int, default=2)
+    parser.add_argument("--skip", action="append", default=[], choices=["think", "saturation", "isolation", "regrade"])
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
@@ -115,6 +251,10 @@ def main() -> None:
         "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
         "SUBMISSION_RATE": "100000/m",
         "LOG_LEVEL": "WARNING",
+        # As in production: DEBUG keeps every query in memory and serves static files itself.
+        "DEBUG": "false",
+        "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     os.environ.update(env)
@@ -123,6 +263,7 @@ def main() -> None:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.db import connection
 
     from config.celery import app
     from courseware.models import Exercise, Topic
@@ -134,88 +275,115 @@ def main() -> None:
     exercise = Exercise.objects.create(
         topic=topic, slug=SPEC["slug"], title="Bench", prompt="p", spec_yaml="", spec=SPEC, kind=SPEC["kind"]
     )
-
-    children = []
+    children: dict[str, subprocess.Popen] = {}
     web_port = free_port()
     celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork",
               "-l", os.environ.get("BENCH_CELERY_LOG", "WARNING"),
               "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
     log = open(workdir / "services.log", "wb")  # noqa: SIM115
+
+    def stop_batch() -> None:
+        """Stop the batch worker and drop what is left of its re-grades, so the next phase starts clean."""
+        if "batch" in children:
+            worker = children.pop("batch")
+            worker.terminate()
+            worker.wait(60)
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("batch")
+
+    def start_batch(niceness: int) -> None:
+        stop_batch()
+        children["batch"] = subprocess.Popen(
+            [*celery, "-Q", "batch", "-c", str(args.batch_concurrency), "-n", f"batch{niceness}@bench"],
+            cwd=ROOT, env={**os.environ, "BATCH_WORKER_NICENESS": str(niceness)}, stdout=log, stderr=log,
+        )  # fmt: skip
+        wait_worker(app, f"batch{niceness}@bench")
+
     try:
-        children.append(subprocess.Popen(
+        children["web"] = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{web_port}", "-w",
-             str(args.web_workers), "-k", "gthread", "--threads", "16", "--log-level", "warning"],
+             str(args.web_workers), "-k", "gthread", "--threads", str(args.web_threads), "--log-level", "warning"],
             cwd=ROOT, env={**os.environ}, stdout=log, stderr=log,
-        ))  # fmt: skip
-        children.append(subprocess.Popen([*celery, "-Q", "interactive", "-c", "2", "-n", "interactive@bench"],
-                                         cwd=ROOT, env={**os.environ}, stdout=log, stderr=log))  # fmt: skip
-        children.append(subprocess.Popen([*celery, "-Q", "batch", "-c", "2", "-n", "batch@bench"],
-                                         cwd=ROOT, env={**os.environ}, stdout=log, stderr=log))  # fmt: skip
+        )  # fmt: skip
+        children["interactive"] = subprocess.Popen(
+            [*celery, "-Q", "interactive", "-c", str(args.interactive_concurrency), "-n", "interactive@bench"],
+            cwd=ROOT, env={**os.environ}, stdout=log, stderr=log,
+        )  # fmt: skip
         wait_http(web_port)
         wait_worker(app, "interactive@bench")
-        wait_worker(app, "batch@bench")
+        print(
+            f"pipeline on {connection.vendor}, {os.cpu_count()} CPUs: gunicorn {args.web_workers} workers x "
+            f"{args.web_threads} threads, interactive worker -c {args.interactive_concurrency}, "
+            f"batch worker -c {args.batch_concurrency}"
+        )
+        sample = engine.variant(exercise, 1).params["a"]
+        answers = [f"[4 + 4*{sample}, 1 + 4*{sample}]", f"[{1 + 4 * sample}, {4 + 4 * sample}]", "[1, 2]", "[x, "]
+        for answer in answers:
+            engine.grade_answer(exercise, 1, answer)
+        began, n = time.perf_counter(), 0
+        while time.perf_counter() - began < 1.0:
+            engine.grade_answer(exercise, 1, answers[n % len(answers)])
+            n += 1
+        engine_ms = (time.perf_counter() - began) / n * 1000
+        print(f"the engine alone on these answers: {engine_ms:.2f} ms per answer ({1000 / engine_ms:.0f} answers/s)")
 
-        # 1. Students over HTTP.
         User = get_user_model()
-        start = threading.Event()
-        students = []
-        for n in range(args.students):
-            user = User.objects.create_user(f"bench-student-{n}", password=uuid.uuid4().hex)
-            a = engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"]
-            right, swapped = f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]"
-            typical = [f"[4 + 4*{a}, 1 + 4*{a}]", right, swapped, "[1, 2]", "[x, "]
-            answers = [random.choice(typical) for _ in range(args.submissions + 1)]
-            _, token = ApiToken.issue(user)
-            students.append(Student(web_port, token, exercise.key, answers, start, args.think_s))
-        for student in students:
-            student.start()
-        began = time.perf_counter()
-        start.set()
-        for student in students:
-            student.join()
-        wall = time.perf_counter() - began
-        latencies = [t * 1000 for s in students for t in s.latencies]
-        errors = [e for s in students for e in s.errors]
-        print(f"\n{args.students} concurrent students x {args.submissions} submissions over HTTP, "
-              f"{args.think_s:g} s mean think time "
-              f"({args.web_workers} gunicorn workers, 2 interactive Celery children):")  # fmt: skip
-        print(f"  submit-to-verdict latency: median {statistics.median(latencies):.0f} ms, "
-              f"p95 {percentile(latencies, 95):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "
-              f"max {max(latencies):.0f} ms")  # fmt: skip
-        print(f"  throughput: {len(latencies) / wall:.1f} verdicts/s ({len(latencies)} in {wall:.1f} s)"
-              + (f"; {len(errors)} errors, e.g. {errors[0]}" if errors else ""))  # fmt: skip
+        users = User.objects.bulk_create(
+            User(username=f"bench-student-{n}", password="!") for n in range(max(args.students, 1))
+        )
+        tokens = [ApiToken.issue(user)[1] for user in users]
 
-        # 2. A batch re-grade of stored submissions with realistic duplication.
-        users = list(User.objects.filter(username__startswith="bench-student-"))
-        pairs = []
-        for user in users:
-            seed = engine.student_seed(user.pk, exercise)
-            a = engine.variant(exercise, seed).params["a"]
-            pool = [f"[4 + 4*{a}, 1 + 4*{a}]", f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]",
-                    f"[{2 + 4 * a}, {1 + 4 * a}]", "[x, "]  # fmt: skip
-            pairs += [(user, seed, answer) for answer in pool] + [(user, seed, f"[{k}, {a}]") for k in range(100)]
-        pairs = pairs[: args.regrade_distinct]
-        verdicts = {(seed, answer): engine.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
-        rows = []
-        for i in range(args.regrade_size):
-            user, seed, answer = pairs[i % len(pairs)] if i < len(pairs) else random.choice(pairs)
-            verdict = verdicts[seed, answer]
-            score = 1.0 - verdict.score if random.random() < 0.03 else verdict.score  # an older grader's mistakes
-            rows.append(Submission(user=user, exercise=exercise, seed=seed, answer=answer,
-                                   status="invalid" if verdict.status == "invalid" else "graded",
-                                   verdict=verdict.status, score=score, feedback=verdict.feedback,
-                                   grader_version="bench-old"))  # fmt: skip
-        Submission.objects.bulk_create(rows, batch_size=2000)
-        total = Submission.objects.filter(exercise=exercise).exclude(status__in=["queued", "grading"]).count()
-        print(f"\nRe-grading {total} stored submissions ({len(pairs)}+ distinct answers) on the batch queue:")
-        began = time.perf_counter()
-        call_command("regrade", "--exercise", exercise.key)
-        elapsed = time.perf_counter() - began
-        print(f"  {total} submissions in {elapsed:.1f} s: {total / elapsed:.0f} submissions/s")
+        def load(count, think_s):
+            chosen = users[:count]
+            sets = [answers_for(engine, exercise, u, args.submissions) for u in chosen]
+            return run_load(web_port, tokens[:count], exercise, sets, think_s)
+
+        think = f"{args.students} students, {args.think_s:g} s mean thinking time"
+        if "think" not in args.skip:
+            describe(f"1. {think}:", load(args.students, args.think_s), stages=True)
+        if "saturation" not in args.skip:
+            saturated = load(args.saturation_students, 0.0)
+            describe(f"2. saturation: {args.saturation_students} students, no thinking time:", saturated, stages=True)
+
+        if {"isolation", "regrade"} - set(args.skip):
+            began = time.perf_counter()
+            distinct = store_history(exercise, users, args.regrade_size, args.regrade_distinct)
+            total = Submission.objects.filter(exercise=exercise, status__in=["graded", "invalid"]).count()
+            print(
+                f"\nstored {total} graded submissions, {distinct} distinct (variant, answer) pairs "
+                f"({time.perf_counter() - began:.1f} s)"
+            )
+        if "isolation" not in args.skip:
+            from grading.regrade import regrade_start
+
+            baseline = load(args.students, args.think_s)
+            describe(f"3a. {think}, no re-grade:", baseline)
+            for niceness in (19, 0):
+                start_batch(niceness)
+                run = regrade_start(exercise=exercise)
+                busy = load(args.students, args.think_s)
+                run.refresh_from_db()
+                describe(
+                    f"3{'b' if niceness else 'c'}. the same during a re-grade of {run.total} submissions, batch worker "
+                    f"{'niced (' + str(niceness) + ')' if niceness else 'not niced'} "
+                    f"({run.processed} re-graded meanwhile):",
+                    busy,
+                )
+                ratio = percentile(busy.latencies, 95) / percentile(baseline.latencies, 95)
+                print(f"    p95 {ratio:.2f}x the p95 without a re-grade")
+                stop_batch()
+        if "regrade" not in args.skip:
+            start_batch(19)
+            print(f"\n4. re-grading {total} stored submissions on the batch queue (students idle):")
+            began = time.perf_counter()
+            call_command("regrade", "--exercise", exercise.key, "--stall-timeout", "300")
+            elapsed = time.perf_counter() - began
+            print(f"  {total} submissions in {elapsed:.1f} s: {total / elapsed:.0f} submissions/s")
+        print(f"\nmeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     finally:
-        for child in children:
+        for child in children.values():
             child.terminate()
-        for child in children:
+        for child in children.values():
             try:
                 child.wait(15)
             except subprocess.TimeoutExpired:

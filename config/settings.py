@@ -161,7 +161,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_SOFT_TIME_LIMIT", 15, minimum=1)  # well above the engine's own budget
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TIME_LIMIT", 30, minimum=1)
 # Unacked messages come back after this; it must exceed the hard limit plus any queue wait.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)}
+# A worker that consumes several queues takes them in the order of -Q (interactive first), not round-robin.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1),
+    "queue_order_strategy": "priority",
+}
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000, minimum=1)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -170,6 +174,11 @@ CELERY_TASK_ROUTES = {
     "grading.tasks.grade_submission": {"queue": "interactive"},
     "grading.tasks.regrade_chunk": {"queue": "batch"},
 }
+# A worker that consumes only the batch queue lowers its CPU priority (nice) by this much, so a
+# large re-grade takes only the CPU that students waiting for verdicts leave (0: do not).
+BATCH_WORKER_NICENESS = env_int("BATCH_WORKER_NICENESS", 19, minimum=0)
+if BATCH_WORKER_NICENESS > 19:
+    raise ConfigError(f"BATCH_WORKER_NICENESS must be at most 19, not {BATCH_WORKER_NICENESS}")
 SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 30, minimum=1)
 SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 60, minimum=1)
 SWEEP_MAX_ATTEMPTS = env_int("SWEEP_MAX_ATTEMPTS", 3, minimum=1)

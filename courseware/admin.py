@@ -175,8 +175,8 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_select_related = ["topic"]
     fieldsets = [
         (None, {"fields": ["topic", "title", "slug", "position", "prompt", "retired"]}),
-        ("Answer", {"fields": ["kind", "variables", "reference_form", "expression", "function", "wrt",
-                               "variable", "at", "direction"]}),
+        ("Answer", {"fields": ["kind", "variables", "shapes", "functions", "reference_form", "expression", "function",
+                               "wrt", "variable", "at", "direction", "layout", "closed_form"]}),
         ("Grading", {"fields": ["rtol", "atol", "partial_credit", "attempts", "parameters", "wrong_answers"]}),
         ("Worked solution", {"fields": ["solution"]}),
         ("Advanced: the specification as YAML", {"fields": ["spec_yaml"], "classes": ["collapse"]}),

@@ -142,6 +142,24 @@ class ExerciseForm(forms.ModelForm):
     direction = forms.CharField(
         required=False, help_text='Directional derivative only: e.g. "3, 4" (normalised to unit length).'
     )
+    shapes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='Matrix expression only: one symbol per line with its dimensions, "x: [n]" (a column vector), '
+        '"W1: [h, n]", "c: []" (a scalar).',
+    )  # fmt: skip
+    functions = forms.CharField(
+        required=False, help_text='Matrix expression only: elementwise functions, comma-separated: "sigma" (any '
+        'smooth function) or "sigma: logistic" (also tanh, softplus, exp).',
+    )  # fmt: skip
+    layout = forms.ChoiceField(
+        required=False, choices=[("", "default"), ("numerator", "numerator"), ("denominator", "denominator")],
+        help_text="Matrix expression only: a Jacobian is numerator layout (m×n) and a gradient denominator layout "
+        "(the shape of the variable) unless chosen here.",
+    )  # fmt: skip
+    closed_form = forms.CharField(
+        required=False, label="Closed form", help_text="Matrix expression only: the derivative as a formula, e.g. "
+        "W2 diag(sigma'(W1 x)) W1; checked against JAX and SymPy, and used for the feedback.",
+    )  # fmt: skip
     rtol = forms.FloatField(required=False, label="Relative tolerance", help_text="Default 1e-6.")
     atol = forms.FloatField(required=False, label="Absolute tolerance", help_text="Default 1e-9.")
     partial_credit = forms.BooleanField(

@@ -26,7 +26,10 @@ REFERENCE_FORMS = [
 # A derivative's keys in the documented order (FORM_KEYS says which ones each form takes).
 REFERENCE_KEYS = ("function", "wrt", "variable", "at", "direction")
 # Top-level spec keys that are fields of their own.
-SPEC_FIELDS = ("slug", "kind", "variables", "parameters", "rtol", "atol", "partial_credit", "attempts", "wrong_answers")
+SPEC_FIELDS = ("slug", "kind", "variables", "parameters", "rtol", "atol", "partial_credit", "attempts", "wrong_answers",
+               "shapes", "functions")  # fmt: skip
+# A matrix expression's derivative keys beyond function and wrt.
+MATRIX_KEYS = ("layout", "closed_form")
 _INTEGERS = re.compile(r"integers\s+(-?\d+)\s*\.\.\s*(-?\d+)\Z")
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -138,6 +141,41 @@ def wrong_answers(text: str) -> list[dict]:
     return answers
 
 
+def shapes(text: str) -> dict:
+    """Matrix expressions: one symbol per line, "x: [n]", "W1: [h, n]" or "c: []" (the brackets optional)."""
+    result: dict = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, dims = (part.strip() for part in line.partition(":"))
+        if not colon or not name:
+            raise FieldError(f'line {number}: write a symbol and its dimensions, e.g. "W1: [h, n]".')
+        if name in result:
+            raise FieldError(f'line {number}: "{name}" is given twice.')
+        result[name] = [1 if d == "1" else d for d in split(dims)]
+    return result
+
+
+def shapes_text(value) -> str:
+    if not isinstance(value, dict):
+        return ""
+    return "\n".join(f"{name}: [{', '.join(map(str, dims))}]" for name, dims in value.items())
+
+
+def functions(text: str) -> list | dict:
+    """Matrix expressions: "sigma" (an arbitrary function) or "sigma: logistic", comma-separated."""
+    items = [tuple(part.strip() for part in item.partition(":")[::2]) for item in split(text)]
+    if not any(meaning for _, meaning in items):
+        return [name for name, _ in items]
+    return {name: meaning or None for name, meaning in items}
+
+
+def functions_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{name}: {meaning}" if meaning else str(name) for name, meaning in value.items())
+    return ", ".join(map(str, value or []))
+
+
 def _is_default(value) -> bool:
     return value is None or value is False or value == [] or value == {} or value == ""
 
@@ -155,7 +193,11 @@ def fields_from_spec(spec: Mapping) -> dict:
         "reference_form": form,
         "expression": expression,
         "function": "\n".join(map(str, function)) if isinstance(function, list) else str(function),
-        "wrt": ", ".join(map(str, body.get("wrt") or [])),
+        "wrt": body["wrt"] if isinstance(body.get("wrt"), str) else ", ".join(map(str, body.get("wrt") or [])),
+        "shapes": shapes_text(spec.get("shapes")),
+        "functions": functions_text(spec.get("functions")),
+        "layout": str(body.get("layout", "")),
+        "closed_form": str(body.get("closed_form", "")),
         "variable": str(body.get("variable", "")),
         "at": ", ".join(f"{k}={scalar_text(v)}" for k, v in (body.get("at") or {}).items()),
         "direction": ", ".join(scalar_text(v) for v in body.get("direction") or []),
@@ -201,6 +243,8 @@ def spec_from_fields(data: Mapping, stored: Mapping, *, invalid: Collection[str]
         if not data.get(name) and name not in invalid:
             refuse(name, "This field is required.")
     form = data.get("reference_form")
+    if data.get("kind") == "matrix_expression":
+        return _matrix_spec(data, stored, slug, form, errors, invalid)
     read("variables", split)
     read("parameters", parameters)
     read("wrong_answers", wrong_answers)
@@ -249,6 +293,53 @@ def spec_from_fields(data: Mapping, stored: Mapping, *, invalid: Collection[str]
     return spec, errors
 
 
+def _matrix_spec(data: Mapping, stored: Mapping, slug: str, form: str | None, errors: dict, invalid: Collection[str]):
+    """The fields of a matrix-expression exercise (docs/content-format.md), in the documented key order."""
+    values: dict = {}
+
+    def refuse(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    for name, parse in (("shapes", shapes), ("functions", functions), ("wrong_answers", wrong_answers)):
+        try:
+            values[name] = parse(data.get(name) or "")
+        except FieldError as exc:
+            refuse(name, exc.message)
+    if not values.get("shapes") and "shapes" not in errors and "shapes" not in invalid:
+        refuse("shapes", "A matrix expression needs its symbols with their shapes.")
+    reference: dict = {}
+    if form == "expression":
+        reference = {"expression": (data.get("expression") or "").strip()}
+        if not reference["expression"]:
+            refuse("expression", "A plain answer needs the answer.")
+    elif form in ("jacobian", "gradient", "hessian"):
+        body = {"function": " ".join((data.get("function") or "").split()), "wrt": (data.get("wrt") or "").strip()}
+        for key in ("function", "wrt"):
+            if not body[key] and key not in invalid:
+                refuse(key, f"Needed for the {dict(REFERENCE_FORMS)[form]}.")
+        for key in MATRIX_KEYS:
+            if (data.get(key) or "").strip():
+                body[key] = data[key].strip()
+        reference = {form: body}
+    elif form:
+        refuse("reference_form", "A matrix expression takes a plain answer, a Jacobian, a gradient or a Hessian.")
+    spec: dict = {"slug": slug, "kind": "matrix_expression"}
+    for key, value in [
+        ("shapes", values.get("shapes")),
+        ("functions", values.get("functions")),
+        ("reference", reference),
+        ("rtol", data.get("rtol")),
+        ("atol", data.get("atol")),
+        ("attempts", data.get("attempts")),
+        ("wrong_answers", values.get("wrong_answers")),
+    ]:
+        if not _is_default(value):
+            spec[key] = value
+        elif key in stored and _is_default(stored[key]):
+            spec[key] = stored[key]
+    return spec, errors
+
+
 def field_of(problem: SpecProblem) -> str | None:
     """The structured field a spec problem is about, from its key alone (None: the spec as a whole).
 
@@ -261,5 +352,5 @@ def field_of(problem: SpecProblem) -> str | None:
     if parts[0] == "reference":
         if "expression" in parts[1:]:
             return "expression"
-        return next((part for part in parts[1:] if part in REFERENCE_KEYS), "reference_form")
+        return next((part for part in parts[1:] if part in (*REFERENCE_KEYS, *MATRIX_KEYS)), "reference_form")
     return next((part for part in parts if part in SPEC_FIELDS), None)

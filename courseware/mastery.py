@@ -56,15 +56,20 @@ def topic_mastery(exercise_keys: Iterable[str], verdicts: Mapping[str, Sequence[
     solved = sum(1 for k in keys if any(verdicts.get(k, ())))
     first_try = sum(1 for k in keys if verdicts.get(k) and verdicts[k][0])
     attempted = sum(1 for k in keys if verdicts.get(k))
-    if not keys or not attempted:
+    return mastery_from_counts(exercises=len(keys), attempted=attempted, solved=solved, first_try=first_try)
+
+
+def mastery_from_counts(*, exercises: int, attempted: int, solved: int, first_try: int) -> TopicMastery:
+    """The level from per-topic counts: exercises attempted, solved, and solved on the first try."""
+    if not exercises or not attempted:
         level = Level.NOT_STARTED
-    elif solved == len(keys):
-        level = Level.MASTERED if first_try >= MASTERED_FIRST_TRY_SHARE * len(keys) else Level.PROFICIENT
-    elif solved >= FAMILIAR_SHARE * len(keys):
+    elif solved == exercises:
+        level = Level.MASTERED if first_try >= MASTERED_FIRST_TRY_SHARE * exercises else Level.PROFICIENT
+    elif solved >= FAMILIAR_SHARE * exercises:
         level = Level.FAMILIAR
     else:
         level = Level.ATTEMPTED
-    return TopicMastery(level, len(keys), solved, first_try, attempted)
+    return TopicMastery(level, exercises, solved, first_try, attempted)
 
 
 def review_first(

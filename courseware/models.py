@@ -63,7 +63,13 @@ class NextTopic(models.Model):
 
 
 class Exercise(models.Model):
-    KINDS = [("numeric", "Number"), ("expression", "Expression"), ("vector", "Vector"), ("matrix", "Matrix")]
+    KINDS = [
+        ("numeric", "Number"),
+        ("expression", "Expression"),
+        ("vector", "Vector"),
+        ("matrix", "Matrix"),
+        ("matrix_expression", "Matrix expression"),
+    ]
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="exercises")
     slug = models.SlugField(max_length=100)
@@ -72,7 +78,7 @@ class Exercise(models.Model):
     prompt = models.TextField(help_text="Markdown; {{name}} shows a parameter's value.")
     spec_yaml = models.TextField(help_text="The exercise specification (YAML), see the content format.")
     spec = models.JSONField(default=dict, editable=False)
-    kind = models.CharField(max_length=16, choices=KINDS, editable=False)
+    kind = models.CharField(max_length=32, choices=KINDS, editable=False)
     solution = models.TextField(
         blank=True, help_text="Worked solution (Markdown), shown once solved or out of attempts."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from grading.core import SpecError, grade_spec
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--reference", required=True)
     check.add_argument("--answer", required=True)
     check.add_argument("--variables", default="", help="comma-separated, e.g. x,y")
+    check.add_argument("--shapes", help='matrix_expression: JSON, e.g. {"x": ["n"], "A": ["m", "n"]}')
+    check.add_argument("--functions", default="", help="matrix_expression: comma-separated, e.g. sigma")
     check.add_argument("--rtol", type=float)
     check.add_argument("--atol", type=float)
     check.add_argument("--budget", type=float, default=2.0)
@@ -32,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     spec: dict = {"kind": args.kind, "reference": args.reference}
     spec["variables"] = [v.strip() for v in args.variables.split(",") if v.strip()]
+    if args.kind == "matrix_expression":
+        try:
+            spec["shapes"] = json.loads(args.shapes or "{}")
+        except json.JSONDecodeError as exc:
+            print(f"invalid request: --shapes is not JSON ({exc.msg})", file=sys.stderr)
+            return 2
+        spec["functions"] = [f.strip() for f in args.functions.split(",") if f.strip()]
     spec.update({k: getattr(args, k) for k in ("rtol", "atol") if getattr(args, k) is not None})
     try:
         verdict = grade_spec(spec, args.answer, budget_s=args.budget)

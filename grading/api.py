@@ -87,6 +87,9 @@ class PreviewOut(Schema):
     latex: str | None = Field(description="How the answer was read, as LaTeX.")
     error: str | None = Field(description="Why it cannot be read.")
     position: int | None = Field(description="The 0-based index of the character the error points at.")
+    note: str | None = Field(
+        None, description="A readable answer's warning, e.g. that its shape is not the expected one."
+    )
     text: str | None = Field(
         default=None, description="How the answer was read, in the input language (for a plain-language reading)."
     )
@@ -167,14 +170,20 @@ def preview_answer(request, payload: PreviewIn):
     if exercise is None:
         raise HttpError(404, "No such exercise.")
     _rate_limit(request, group="previews", rate=settings.PREVIEW_RATE)
-    from grading.core import SpecError, preview
+    from grading.core import SpecError, preview_answer
 
     try:
-        variables = engine.engine_exercise(exercise).variables
+        engine_exercise = engine.engine_exercise(exercise)
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
-    from grading.core import normalize
+    from grading.core import normalize_answer
 
-    result = preview(payload.answer, exercise.kind, variables)
-    text = normalize(payload.answer, variables) if result.ok else None
-    return {"ok": result.ok, "latex": result.latex, "error": result.error, "position": result.position, "text": text}
+    result = preview_answer(engine_exercise, payload.answer)
+    return {
+        "ok": result.ok,
+        "latex": result.latex,
+        "error": result.error,
+        "position": result.position,
+        "note": result.note,
+        "text": normalize_answer(engine_exercise, payload.answer) if result.ok else None,
+    }

@@ -113,6 +113,9 @@ def main(rounds: int = 20) -> None:
     print(f"speedup (throughput): {et / nt:.1f}x; verdicts differing from the naive grader: {differ}")
     marks = {"correct": "+", "incorrect": "-", "invalid": "?"}
     print("engine verdicts:", "".join(marks[v] for v in verdicts), "(+ correct, - incorrect, ? invalid)")
+    from grading.matrix_bench import report
+
+    report(rounds)
 
 
 # Hostile answers the parser must refuse (or read) at once: what tests/grading/test_hostile_input.py

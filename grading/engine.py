@@ -74,6 +74,6 @@ def grade_answer(exercise, seed: int, answer: str):
 
 
 def normalize_answer(exercise, answer: str) -> str | None:
-    from grading.core import normalize
+    from grading.core import normalize_answer
 
-    return normalize(answer, engine_exercise(exercise).variables)
+    return normalize_answer(engine_exercise(exercise), answer)

@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from courseware.models import Exercise
+from courseware.models import Exercise, Topic
 
 
 class Submission(models.Model):
@@ -138,3 +138,57 @@ class ApiToken(models.Model):
         secret = secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=secret[:8], digest=hash_token(secret))
         return token, secret
+
+
+class StudentExerciseProgress(models.Model):
+    """One student's standing on one exercise, derived from their final submissions (see grading/progress_table.py).
+
+    Kept exact in the same transaction as every write that changes a verdict, so dashboards and
+    mastery read one row per (student, exercise) instead of every submission.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_progress")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="student_progress")
+    answers = models.PositiveIntegerField(default=0, help_text="Final submissions: graded, invalid or error.")
+    attempts = models.PositiveIntegerField(default=0, help_text="Graded answers (unreadable ones never count).")
+    invalid = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    first_try_correct = models.BooleanField(null=True, help_text="The first graded answer was correct; null if none.")
+    solved = models.BooleanField(default=False, help_text="At least one graded answer was correct.")
+    attempts_to_correct = models.PositiveIntegerField(null=True, help_text="Graded answers up to the first correct.")
+    best_score = models.FloatField(null=True)
+    last_submission_pk = models.BigIntegerField(null=True, help_text="The newest final submission.")
+    last_status = models.CharField(max_length=8, blank=True)
+    last_verdict = models.CharField(max_length=9, blank=True)
+    last_score = models.FloatField(null=True)
+    last_answered_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exercise"], name="progress_one_row_per_student_exercise")
+        ]
+        indexes = [models.Index(fields=["exercise", "user"], name="progress_exercise_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.exercise_id}: {self.attempts} attempts, solved={self.solved}"
+
+
+class StudentTopicProgress(models.Model):
+    """One student's counts on one topic's live exercises, summed from StudentExerciseProgress.
+
+    Exactly what mastery reads (courseware.mastery.mastery_from_counts), so the cohort pages read one
+    row per (student, topic). Only topics with at least one graded answer have a row.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_progress")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="student_progress")
+    attempted = models.PositiveIntegerField(default=0, help_text="Live exercises with a graded answer.")
+    solved = models.PositiveIntegerField(default=0)
+    first_try = models.PositiveIntegerField(default=0, help_text="Live exercises whose first graded answer was right.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="progress_one_row_per_student_topic")]
+        indexes = [models.Index(fields=["topic", "user"], name="topic_progress_topic_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on topic {self.topic_id}: {self.solved}/{self.attempted} solved"

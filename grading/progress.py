@@ -1,7 +1,7 @@
 """Reads of one student's progress: per exercise (attempts, solution) and per topic (mastery, locks, what next).
 
 The levels, locks and the recommendation are defined in `courseware.mastery`; this module only feeds it
-the student's own graded submissions, in a fixed handful of queries.
+the student's own progress rows (grading/progress_table.py), in a fixed handful of queries.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from courseware.mastery import Level, TopicMastery, recommended, review_first, topic_mastery
 from courseware.models import Exercise, Topic
 from courseware.selectors import topic_graph
+from grading import selectors
 from grading.engine import attempts_allowed
 from grading.models import Submission
 
@@ -102,16 +103,8 @@ class Progress:
 
 
 def _verdicts(user) -> dict[str, list[bool]]:
-    """The user's graded answers per (live) exercise id, oldest first; unreadable answers never count."""
-    verdicts: dict[str, list[bool]] = {}
-    rows = (
-        Submission.objects.filter(user=user, status=Submission.Status.GRADED, exercise__retired=False)
-        .order_by("created_at", "id")
-        .values_list("exercise_id", "verdict")
-    )
-    for exercise_id, verdict in rows:
-        verdicts.setdefault(str(exercise_id), []).append(verdict == "correct")
-    return verdicts
+    """What mastery reads of the user's graded answers per live exercise id: one progress row each."""
+    return {str(pk): summary for pk, summary in selectors.verdict_summaries_of(user=user).items()}
 
 
 def student_progress(user) -> Progress:
@@ -167,9 +160,5 @@ def recent_submissions(*, user, limit: int = RECENT_SUBMISSIONS) -> QuerySet[Sub
 def next_exercise(*, user, topic: Topic) -> Exercise | None:
     """The first exercise of the topic this user has not solved yet."""
     exercises = list(topic.exercises.filter(retired=False).order_by("position"))
-    solved = set(
-        Submission.objects.filter(
-            user=user, exercise__in=exercises, status=Submission.Status.GRADED, verdict="correct"
-        ).values_list("exercise_id", flat=True)
-    )
+    solved = selectors.solved_exercise_ids(user=user, exercise_ids=[e.pk for e in exercises])
     return next((e for e in exercises if e.pk not in solved), None)

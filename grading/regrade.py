@@ -15,6 +15,7 @@ from django.utils import timezone
 from courseware.models import Exercise
 from grading import dispatch, engine
 from grading.models import RegradeRun, Submission, VerdictChange
+from grading.progress_table import progress_refresh
 
 logger = logging.getLogger(__name__)
 Status = Submission.Status
@@ -89,8 +90,25 @@ def _verdict_fields(verdict, version: str) -> dict:
     }
 
 
+AUDITED = ("status", "verdict", "score", "feedback", "grader_version")
+
+
 def _differs(old: dict, new: dict) -> bool:
     return any(old[k] != new[k] for k in ("status", "verdict", "score", "feedback"))
+
+
+def _change(run: RegradeRun, row: dict, new: dict, version: str) -> VerdictChange:
+    old = {k: row[k] for k in AUDITED}
+    return VerdictChange(
+        submission_id=row["pk"],
+        run=run,
+        applied=not run.dry_run,
+        old=old,
+        new={k: new[k] for k in AUDITED},
+        old_score=old["score"],
+        new_score=new["score"],
+        grader_version=version,
+    )
 
 
 def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
@@ -112,26 +130,16 @@ def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
             totals["failed"] += len(ids)
             continue
         new = _verdict_fields(verdict, version)
-        changes = []
-        current = Submission.objects.filter(pk__in=ids, status__in=REGRADABLE)
-        for row in current.values("pk", "status", "verdict", "score", "feedback", "grader_version"):
-            old = {k: row[k] for k in ("status", "verdict", "score", "feedback", "grader_version")}
-            if _differs(old, new):
-                changes.append(
-                    VerdictChange(
-                        submission_id=row["pk"],
-                        run=run,
-                        applied=not run.dry_run,
-                        old=old,
-                        new={k: new[k] for k in old},
-                        old_score=old["score"],
-                        new_score=new["score"],
-                        grader_version=version,
-                    )
-                )
         with transaction.atomic():
+            # Read under lock what we replace, so the audit trail and progress see exactly what changed.
+            current = Submission.objects.filter(pk__in=ids, status__in=REGRADABLE)
+            rows = list(current.select_for_update().order_by("pk").values("pk", "user_id", *AUDITED))
+            changes = [_change(run, row, new, version) for row in rows if _differs(row, new)]
             if not run.dry_run:
                 current.update(**new, graded_at=timezone.now())
+                # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
+                changed_users = {row["user_id"] for row in rows if _differs(row, new)}
+                progress_refresh(exercise_id=run.exercise_id, user_ids=changed_users)
             VerdictChange.objects.bulk_create(changes)
         totals["processed"] += len(ids)
         totals["changed"] += len(changes)

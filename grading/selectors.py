@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from courseware.models import Exercise
 from grading import services
-from grading.models import RegradeRun, Submission, VerdictChange
+from grading.models import RegradeRun, StudentExerciseProgress, Submission, VerdictChange
 
 
 def exercise_by_ref(ref: str) -> Exercise | None:
@@ -56,6 +56,23 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
     finally:
         if pubsub is not None:
             pubsub.close()
+
+
+def verdict_summaries_of(*, user) -> dict[int, list[bool]]:
+    """Per live exercise with a graded answer: [first answer correct] plus [True] if solved later.
+
+    That short sequence is all `courseware.mastery.topic_mastery` reads of a student's answers.
+    """
+    rows = StudentExerciseProgress.objects.filter(user=user, attempts__gt=0, exercise__retired=False)
+    return {
+        exercise_id: [first] if first or not solved else [False, True]
+        for exercise_id, first, solved in rows.values_list("exercise_id", "first_try_correct", "solved")
+    }
+
+
+def solved_exercise_ids(*, user, exercise_ids: list[int]) -> set[int]:
+    rows = StudentExerciseProgress.objects.filter(user=user, exercise_id__in=exercise_ids, solved=True)
+    return set(rows.values_list("exercise_id", flat=True))
 
 
 def regrade_report(*, run: RegradeRun, examples: int = 5) -> dict:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from courseware.models import Exercise
 from grading import dispatch, engine
 from grading.models import Submission
+from grading.progress_table import progress_record, progress_refresh
 
 logger = logging.getLogger(__name__)
 Status = Submission.Status
@@ -151,9 +152,14 @@ def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None,
 def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
     """Write the outcome only while we still hold the claim: a stale claimer can never overwrite."""
     fields.setdefault("graded_at", timezone.now())
-    stored = Submission.objects.filter(pk=submission.pk, status=Status.GRADING, claim_token=token).update(
-        claim_token=None, **fields
-    )
+    with transaction.atomic():
+        stored = Submission.objects.filter(pk=submission.pk, status=Status.GRADING, claim_token=token).update(
+            claim_token=None, **fields
+        )
+        if stored:  # the student's progress commits with the verdict, or neither does
+            for name, value in fields.items():
+                setattr(submission, name, value)
+            progress_record(submission=submission)
     if stored:
         verdict_announce(submission_id=submission.pk)
     return bool(stored)
@@ -221,11 +227,18 @@ def submissions_sweep(*, now=None, limit: int = 1000) -> SweepReport:
         Q(status=Status.QUEUED) | Q(status=Status.GRADING, claimed_at__lt=lapsed)
     )
     report = SweepReport([], [])
-    for pk, status, attempts in stuck.values_list("pk", "status", "delivery_attempts")[:limit]:
+    rows = stuck.values_list("pk", "status", "delivery_attempts", "exercise_id", "user_id")[:limit]
+    for pk, status, attempts, exercise_id, user_id in rows:
         # Conditioned on what we read, so a delivery that claims it meanwhile wins.
         row = Submission.objects.filter(pk=pk, status=status, delivery_attempts=attempts).filter(stale)
         if attempts >= settings.SWEEP_MAX_ATTEMPTS:
-            if row.update(status=Status.ERROR, feedback=GAVE_UP.format(n=attempts), claim_token=None, graded_at=now):
+            with transaction.atomic():
+                gave_up = row.update(
+                    status=Status.ERROR, feedback=GAVE_UP.format(n=attempts), claim_token=None, graded_at=now
+                )
+                if gave_up:
+                    progress_refresh(exercise_id=exercise_id, user_ids=[user_id])
+            if gave_up:
                 logger.error("submission %s: giving up after %s deliveries", pk, attempts)
                 report.failed.append(pk)
         elif row.update(enqueued_at=now):

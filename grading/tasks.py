@@ -1,14 +1,17 @@
 """Thin Celery tasks: each takes ids, re-reads the database and calls a service."""
 
 import logging
+import os
 import sys
 
 from celery import shared_task
-from celery.signals import worker_init, worker_process_init
+from celery.signals import celeryd_after_setup, worker_init, worker_process_init
+from django.conf import settings
 
 from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
+BATCH_QUEUES = {"batch"}
 
 
 @shared_task(bind=True, max_retries=None, name=dispatch.GRADE_SUBMISSION)
@@ -31,6 +34,16 @@ def regrade_chunk(self, run_id: int, groups: list[list]) -> None:
 def sweep_stuck_submissions() -> dict:
     report = services.submissions_sweep()
     return {"requeued": len(report.requeued), "failed": len(report.failed)}
+
+
+@celeryd_after_setup.connect
+def _batch_workers_yield_the_cpu(sender, instance, **_):
+    # Before the pool forks: its children inherit the niceness. A worker that also serves students
+    # (-Q interactive,batch) keeps its priority and takes interactive tasks first instead.
+    queues = set(instance.app.amqp.queues.consume_from or ())
+    if queues and queues <= BATCH_QUEUES and settings.BATCH_WORKER_NICENESS:
+        niceness = os.nice(settings.BATCH_WORKER_NICENESS)
+        logger.info("batch worker %s: CPU niceness %s, below interactive workers", sender, niceness)
 
 
 @worker_init.connect

@@ -1,21 +1,21 @@
-"""Reads for the cohort dashboards, in a handful of queries each (100,000 submissions stay fast).
+"""Reads for the cohort dashboards, from the per-student progress table (grading/progress_table.py).
 
-Mastery comes from `courseware.mastery`, the one definition the student map uses too: each
-student's graded answers per exercise are reduced to what it needs (first answer correct?
-solved at all?) by one grouped query.
+Each page reads one row per (student, exercise) or less, aggregated in the database, so its cost
+grows with the cohort and the course, never with the number of submissions. Mastery levels come
+from `courseware.mastery`, the one definition the student map uses too.
 """
 
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
-from django.db.models import Min, Q
+from django.db import connections
+from django.db.models import Count, Q, Sum
 
-from courseware.mastery import Level, topic_mastery
+from courseware.mastery import Level, mastery_from_counts
 from courseware.models import Exercise, Topic
 from courseware.selectors import topic_graph
-from grading.models import Submission
+from grading.models import StudentExerciseProgress, StudentTopicProgress, Submission
 from instructors.models import Cohort
 
 Status = Submission.Status
@@ -49,78 +49,77 @@ def students(cohort: Cohort) -> list:
     return list(cohort.students.order_by("username").only("pk", "username", "first_name", "last_name"))
 
 
-def _cohort_submissions(cohort: Cohort, member_ids: list[int] | None = None):
-    # A literal list of ids lets the database use the (user, exercise) index; a subquery for huge classes.
-    if member_ids is not None and len(member_ids) <= 5000:
-        return Submission.objects.filter(user_id__in=member_ids)
-    return Submission.objects.filter(user__in=cohort.students.values("pk"))
+def _member_ids(cohort: Cohort):
+    """The cohort's students as a subquery: who is in the class now, whatever they did before or elsewhere."""
+    return Cohort.students.through.objects.filter(cohort_id=cohort.pk).values("user_id")
 
 
-Summary = tuple[bool, ...]  # the student's graded answers to one exercise, reduced: see verdict_summaries
+def _cohort_submissions(cohort: Cohort):
+    return Submission.objects.filter(user_id__in=_member_ids(cohort))
 
 
-def verdict_summaries(cohort: Cohort, member_ids: list[int], exercise_ids: list[int]) -> dict[int, dict[int, Summary]]:
-    """Per student, per exercise: (first graded answer correct,) plus (True,) if solved later; () if none.
-
-    That short sequence gives topic_mastery exactly the counts it reads (attempted, solved, first try).
-    """
-    rows = (
-        _cohort_submissions(cohort, member_ids)
-        .filter(status=Status.GRADED, exercise_id__in=exercise_ids)
-        .values("user_id", "exercise_id")
-        .annotate(first=Min("pk"), first_correct=Min("pk", filter=Q(verdict="correct")))
-        .values_list("user_id", "exercise_id", "first", "first_correct")
-        .order_by()
-    )
-    first_try, never, later = (True,), (False,), (False, True)
-    result: dict[int, dict[int, Summary]] = defaultdict(dict)
-    for user_id, exercise_id, first, first_correct in rows:
-        summary = first_try if first_correct == first else never if first_correct is None else later
-        result[user_id][exercise_id] = summary
-    return result
+def _cohort_progress(cohort: Cohort, exercise_ids: list[int], user_ids: list[int] | None = None):
+    rows = StudentExerciseProgress.objects.filter(exercise_id__in=exercise_ids)
+    return rows.filter(user_id__in=user_ids if user_ids is not None else _member_ids(cohort))
 
 
 @lru_cache(maxsize=4096)
-def _level(pattern: tuple[Summary, ...]) -> Level:
-    """topic_mastery's level for one topic's exercise summaries (few distinct patterns: cached)."""
-    keys = [str(i) for i in range(len(pattern))]
-    return topic_mastery(keys, {k: list(p) for k, p in zip(keys, pattern, strict=True) if p}).level
+def _level(exercises: int, attempted: int, solved: int, first_try: int) -> Level:
+    return mastery_from_counts(exercises=exercises, attempted=attempted, solved=solved, first_try=first_try).level
 
 
 @dataclass
 class CohortMastery:
-    course: Course
-    students: list
-    levels: dict[int, dict[str, Level]]  # student id -> topic slug -> level
+    """How many of the cohort's students are at each level, per topic."""
 
-    def shares(self, slug: str) -> dict[str, float]:
-        total = len(self.students) or 1
-        return {level.slug: count / total for level, count in self.counts(slug).items()}
+    course: Course
+    size: int
+    tally: dict[str, dict[Level, int]]
 
     def counts(self, slug: str) -> dict[Level, int]:
-        return self._counts[slug]
+        return self.tally[slug]
 
-    @cached_property
-    def _counts(self) -> dict[str, dict[Level, int]]:
-        tally: dict[str, Counter[Level]] = {t.slug: Counter() for t in self.course.topics}
-        for levels in self.levels.values():
-            for slug, level in levels.items():
-                tally[slug][level] += 1
-        return {slug: {level: counts[level] for level in LEVELS} for slug, counts in tally.items()}
+    def shares(self, slug: str) -> dict[str, float]:
+        total = self.size or 1
+        return {level.slug: count / total for level, count in self.counts(slug).items()}
 
 
 def cohort_mastery(cohort: Cohort) -> CohortMastery:
+    """The share of the cohort at each level per topic: one grouped query over a row per (student, topic)."""
     graph = course()
-    members = students(cohort)
-    member_ids = [s.pk for s in members]
-    exercise_ids = {t.slug: [e.pk for e in graph.exercises[t.slug]] for t in graph.topics}
-    summaries = verdict_summaries(cohort, member_ids, [pk for ids in exercise_ids.values() for pk in ids])
-    empty: dict[int, Summary] = {}
-    levels = {}
-    for pk in member_ids:
-        mine = summaries.get(pk, empty)
-        levels[pk] = {slug: _level(tuple(mine.get(e, ()) for e in ids)) for slug, ids in exercise_ids.items()}
-    return CohortMastery(graph, members, levels)
+    size = cohort.students.count()
+    sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
+    patterns = (
+        StudentTopicProgress.objects.filter(user_id__in=_member_ids(cohort), topic_id__in=list(sizes))
+        .values_list("topic_id", "attempted", "solved", "first_try")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    tally = {t.slug: dict.fromkeys(LEVELS, 0) for t in graph.topics}
+    slug_of = {t.pk: t.slug for t in graph.topics}
+    for topic_id, attempted, solved, first_try, n in patterns:
+        tally[slug_of[topic_id]][_level(sizes[topic_id], attempted, solved, first_try)] += n
+    for counts in tally.values():
+        counts[Level.NOT_STARTED] += size - sum(counts.values())
+    return CohortMastery(graph, size, tally)
+
+
+def student_levels(graph: Course, user_ids: list[int]) -> dict[int, list[Level]]:
+    """Each of these students' levels, in the order of graph.topics (one row read per student and topic started)."""
+    index = {t.pk: i for i, t in enumerate(graph.topics)}
+    sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
+    levels = {pk: [Level.NOT_STARTED] * len(index) for pk in user_ids}
+    if not user_ids:
+        return levels
+    rows = StudentTopicProgress.objects.filter(user_id__in=user_ids, topic_id__in=list(index)).values_list(
+        "user_id", "topic_id", "attempted", "solved", "first_try"
+    )
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:  # plain tuples: a whole class is 100,000 rows
+        cursor.execute(sql, params)
+        for user_id, topic_id, attempted, solved, first_try in cursor.fetchall():
+            levels[user_id][index[topic_id]] = _level(sizes[topic_id], attempted, solved, first_try)
+    return levels
 
 
 def cohort_map_data(mastery: CohortMastery, topic_url) -> dict:
@@ -152,13 +151,13 @@ def recent_answers(cohort: Cohort, limit: int = 15) -> list[Submission]:
 @dataclass
 class ExerciseStats:
     exercise: Exercise
-    answers: int = 0  # every submission, unreadable ones included
+    answers: int = 0  # every answer with a verdict, unreadable ones included
     graded: int = 0  # attempts: answers that were read and graded
     invalid: int = 0
     students: int = 0  # with at least one graded answer
     first_try: int = 0  # students whose first graded answer was correct
     solved: int = 0
-    attempts_to_correct: list[int] = field(default_factory=list)
+    attempts_to_correct: Counter = field(default_factory=Counter)  # graded answers to the first correct -> students
 
     @property
     def first_try_share(self) -> float | None:
@@ -166,7 +165,7 @@ class ExerciseStats:
 
     @property
     def median_attempts(self) -> float | None:
-        return statistics.median(self.attempts_to_correct) if self.attempts_to_correct else None
+        return _median(self.attempts_to_correct)
 
     @property
     def invalid_rate(self) -> float | None:
@@ -174,39 +173,52 @@ class ExerciseStats:
         return self.invalid / read if read else None
 
 
-def _fold(stats: ExerciseStats, rows) -> ExerciseStats:
-    """Rows (user_id, status, verdict) of one exercise in submission order."""
-    graded_so_far: dict[int, int] = {}
-    solved: set[int] = set()
-    for user_id, status, verdict in rows:
-        stats.answers += 1
-        if status == Status.INVALID:
-            stats.invalid += 1
-        if status != Status.GRADED:
-            continue
-        stats.graded += 1
-        n = graded_so_far[user_id] = graded_so_far.get(user_id, 0) + 1
-        if verdict == "correct" and user_id not in solved:
-            solved.add(user_id)
-            stats.attempts_to_correct.append(n)
-            stats.first_try += n == 1
-    stats.students, stats.solved = len(graded_so_far), len(solved)
-    return stats
+def _median(histogram: Counter) -> float | None:
+    """statistics.median of the values a {value: count} histogram stands for, without expanding it."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    middle, seen, values = (total - 1) // 2, 0, sorted(histogram)
+    for i, value in enumerate(values):
+        seen += histogram[value]
+        if seen > middle:
+            if total % 2 or seen > middle + 1:
+                return value if total % 2 else float(value)
+            return (value + values[i + 1]) / 2
+    raise AssertionError("unreachable")
 
 
 def exercise_stats(cohort: Cohort, exercises: list[Exercise]) -> list[ExerciseStats]:
-    """One pass over the cohort's submissions to these exercises, oldest first."""
-    member_ids = list(cohort.students.values_list("pk", flat=True))
-    rows = (
-        _cohort_submissions(cohort, member_ids)
-        .filter(exercise_id__in=[e.pk for e in exercises])
-        .order_by("pk")
-        .values_list("exercise_id", "user_id", "status", "verdict")
+    """Per exercise, summed over the cohort's progress rows in one grouped scan, whatever the history.
+
+    Grouped by (exercise, attempts to the first correct answer): the sums add up per exercise, and the
+    groups with a value are the histogram the median comes from.
+    """
+    groups = (
+        _cohort_progress(cohort, [e.pk for e in exercises])
+        .values_list("exercise_id", "attempts_to_correct")
+        .annotate(
+            answers=Sum("answers"),
+            graded=Sum("attempts"),
+            invalid=Sum("invalid"),
+            students=Count("pk", filter=Q(attempts__gt=0)),
+            first_try=Count("pk", filter=Q(first_try_correct=True)),
+            solved=Count("pk", filter=Q(solved=True)),
+        )
+        .order_by()
     )
-    by_exercise: dict[int, list] = defaultdict(list)
-    for exercise_id, user_id, status, verdict in rows.iterator(chunk_size=5000):
-        by_exercise[exercise_id].append((user_id, status, verdict))
-    return [_fold(ExerciseStats(e), by_exercise.get(e.pk, ())) for e in exercises]
+    stats = {e.pk: ExerciseStats(e) for e in exercises}
+    for exercise_id, attempts_to_correct, answers, graded, invalid, students, first_try, solved in groups:
+        found = stats[exercise_id]
+        found.answers += answers or 0
+        found.graded += graded or 0
+        found.invalid += invalid or 0
+        found.students += students
+        found.first_try += first_try
+        found.solved += solved
+        if attempts_to_correct is not None:
+            found.attempts_to_correct[attempts_to_correct] += solved
+    return list(stats.values())
 
 
 # --- wrong answers grouped by equivalence --------------------------------------------------------
@@ -239,11 +251,11 @@ class AnswerGroup:
         return self.feedback.most_common(1)[0][0] if self.feedback else ""
 
 
-def _equivalent(kind: str, variables: tuple[str, ...], a: str, b: str, budget_s: float) -> bool:
+def _equivalent(kind: str, context: dict, a: str, b: str, budget_s: float) -> bool:
     from grading.core import SpecError, grade_spec
 
     try:
-        verdict = grade_spec({"kind": kind, "reference": a, "variables": list(variables)}, b, budget_s=budget_s)
+        verdict = grade_spec({"kind": kind, "reference": a, **context}, b, budget_s=budget_s)
     except (SpecError, ValueError, TypeError, ZeroDivisionError):
         return False
     return verdict.status == "correct"
@@ -270,7 +282,7 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
     ranked = sorted(groups.values(), key=lambda g: -g.count)[:CANDIDATES]
     for group in ranked:
         group.answer = group.texts.most_common(1)[0][0]
-    variables = _variables(exercise)
+    context = _answer_context(exercise)
     deadline = time.monotonic() + MERGE_BUDGET_S
     merged: list[AnswerGroup] = []
     for group in ranked:
@@ -278,7 +290,7 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
             (
                 m
                 for m in merged
-                if time.monotonic() < deadline and _equivalent(exercise.kind, variables, m.answer, group.answer, 0.25)
+                if time.monotonic() < deadline and _equivalent(exercise.kind, context, m.answer, group.answer, 0.25)
             ),
             None,
         )
@@ -287,6 +299,13 @@ def wrong_answer_groups(exercise: Exercise, rows, *, top: int = TOP_GROUPS) -> l
         else:
             home.absorb(group)
     return sorted(merged, key=lambda g: -g.count)[:top]
+
+
+def _answer_context(exercise: Exercise) -> dict:
+    """What an answer to this exercise may name, as a grading request spells it."""
+    if exercise.kind == "matrix_expression":
+        return {"shapes": exercise.spec.get("shapes"), "functions": exercise.spec.get("functions")}
+    return {"variables": list(_variables(exercise))}
 
 
 def _variables(exercise: Exercise) -> tuple[str, ...]:
@@ -306,10 +325,12 @@ class ExerciseReport:
 
 
 def exercise_report(cohort: Cohort, exercise: Exercise) -> ExerciseReport:
-    submissions = _cohort_submissions(cohort).filter(exercise=exercise).order_by("pk")
-    stats = _fold(ExerciseStats(exercise), submissions.values_list("user_id", "status", "verdict"))
-    wrong = submissions.filter(status=Status.GRADED, verdict="incorrect").values_list(
-        "user_id", "seed", "answer", "normalized", "latex", "feedback"
+    stats = exercise_stats(cohort, [exercise])[0]
+    wrong = (
+        _cohort_submissions(cohort)
+        .filter(exercise=exercise, status=Status.GRADED, verdict="incorrect")
+        .order_by("pk")
+        .values_list("user_id", "seed", "answer", "normalized", "latex", "feedback")
     )
     return ExerciseReport(stats, wrong_answer_groups(exercise, wrong))
 

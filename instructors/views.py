@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -24,6 +25,7 @@ SHORT = {
     Level.PROFICIENT: "P",
     Level.MASTERED: "M",
 }
+TABLE_PAGE = 100  # students per page of the students x topics table (the CSV has them all)
 _CELL = {level: format_html('<td class="lv lv-{}">{}</td>', level.slug, SHORT[level]) for level in Level}
 
 
@@ -70,26 +72,28 @@ def cohort_topics_csv(request, cohort):
 
 @cohort_instructor_required
 def cohort_table(request, cohort):
-    mastery = selectors.cohort_mastery(cohort)
-    topics = mastery.course.topics
-    rows = [
-        (student, mark_safe("".join(_CELL[mastery.levels[student.pk][t.slug]] for t in topics)))  # noqa: S308 (constant cells)
-        for student in mastery.students
-    ]
+    graph = selectors.course()
+    page = Paginator(cohort.students.order_by("username").only("pk", "username"), TABLE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    levels = selectors.student_levels(graph, [s.pk for s in page])
+    rows = [(s, mark_safe("".join(_CELL[level] for level in levels[s.pk]))) for s in page]  # noqa: S308 (constant cells)
     legend = [(lv, SHORT[lv]) for lv in Level]
     return render(
         request,
         "instructors/cohort_table.html",
-        {"cohort": cohort, "tab": "table", "topics": topics, "rows": rows, "legend": legend},
+        {"cohort": cohort, "tab": "table", "topics": graph.topics, "rows": rows, "legend": legend, "page": page},
     )
 
 
 @cohort_instructor_required
 def cohort_table_csv(request, cohort):
-    mastery = selectors.cohort_mastery(cohort)
-    topics = mastery.course.topics
-    rows = ([s.username] + [mastery.levels[s.pk][t.slug].slug for t in topics] for s in mastery.students)
-    return csv_response(f"{cohort.slug}-students-topics.csv", ["student"] + [t.slug for t in topics], rows)
+    graph = selectors.course()
+    members = selectors.students(cohort)
+    levels = selectors.student_levels(graph, [s.pk for s in members])
+    slugs = {level: level.slug for level in Level}
+    rows = ([s.username, *(slugs[level] for level in levels[s.pk])] for s in members)
+    return csv_response(f"{cohort.slug}-students-topics.csv", ["student"] + [t.slug for t in graph.topics], rows)
 
 
 @cohort_instructor_required

@@ -7,6 +7,7 @@ from courseware.models import Exercise, Topic, TopicPrerequisite
 from grading import engine
 from grading.engine import student_seed
 from grading.models import Submission
+from grading.progress_table import progress_refresh
 
 CONSTANT_SPEC = {"slug": "four", "kind": "numeric", "reference": {"expression": "4"}}
 # The small course of tests/instructors, as authored YAML.
@@ -52,11 +53,13 @@ def make_exercise(topic: Topic, slug: str, spec: dict | None = None, solution: s
 
 
 def graded(user, exercise: Exercise, correct: bool, *, status: str = "graded", answer: str = "0") -> Submission:
-    return Submission.objects.create(
+    submission = Submission.objects.create(
         user=user, exercise=exercise, seed=student_seed(user.pk, exercise), answer=answer, status=status,
         verdict=("correct" if correct else "incorrect") if status == "graded" else status,
         score=1.0 if correct else 0.0, feedback="Correct." if correct else "Not this.", latex=answer,
     )  # fmt: skip
+    progress_refresh(exercise_id=exercise.pk, user_ids=[user.pk])  # as storing a verdict does
+    return submission
 
 
 def submit(user, exercise, answer: str, *, status="graded", verdict=None, normalized=None, seed=None):
@@ -65,11 +68,13 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
     result = engine.grade_answer(exercise, seed, answer)
     if status == "graded" and result.status == "invalid":
         status = "invalid"
-    return Submission.objects.create(
+    submission = Submission.objects.create(
         user=user, exercise=exercise, seed=seed, answer=answer, status=status,
         verdict=verdict or result.status, score=result.score, feedback=result.feedback,
         latex=result.latex or "", normalized=normalized if normalized is not None else (result.normalized or ""),
     )  # fmt: skip
+    progress_refresh(exercise_id=exercise.pk, user_ids=[user.pk])  # as storing a verdict does
+    return submission
 
 
 def correct_answer(exercise, user) -> str:

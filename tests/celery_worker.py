@@ -80,6 +80,13 @@ class Worker:
         replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
         return all(reply and not any(reply.values()) for reply in replies)
 
+    def scheduled(self) -> int:
+        """Tasks this worker holds for a later time (a retry's countdown)."""
+        from config.celery import app
+
+        reply = app.control.inspect(destination=[self.name], timeout=2).scheduled() or {}
+        return sum(len(tasks) for tasks in reply.values())
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()

@@ -4,7 +4,7 @@ No Django or Celery here: the web side and the workers call these functions.
 """
 
 from .exercises import Exercise, Variant
-from .grader import grade, grade_spec, normalize, preview
+from .grader import grade, grade_spec, normalize, normalize_answer, preview, preview_answer
 from .spec import SpecError
 from .verdict import GRADER_VERSION, Preview, Verdict
 
@@ -18,5 +18,7 @@ __all__ = [
     "grade",
     "grade_spec",
     "normalize",
+    "normalize_answer",
     "preview",
+    "preview_answer",
 ]

@@ -1,6 +1,7 @@
 """`python -m grading batch`: JSON lines in, one JSON verdict line out per input line, in order.
 
 Input  {"kind", "reference", "answer", "variables"?, "rtol"?, "atol"?}
+       {"kind": "matrix_expression", "shapes", "functions"?, "reference", "answer", "rtol"?, "atol"?, "layout"?}
 Output {"status", "score", "feedback", "latex"}
 
 Every input line gets exactly one output line, flushed at once, so the command works as a
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from .grader import grade_spec, normalize, read_request
-from .spec import SpecError
+from .spec import MATRIX_KIND, SpecError
 from .verdict import Verdict
 
 _MEMO_SIZE = 10_000
@@ -53,6 +54,8 @@ def grade_line(line: str, memo: Memo, budget_s: float = 2.0) -> dict:
         request = json.loads(line)
     except json.JSONDecodeError as exc:
         return _output(Verdict.invalid(f"Malformed request: not JSON ({exc.msg})."))
+    if isinstance(request, dict) and request.get("kind") == MATRIX_KIND:
+        return _output(_grade_matrix_line(request, memo, budget_s))
     try:
         _, variables, tol = read_request(request)
     except SpecError as exc:
@@ -73,6 +76,30 @@ def grade_line(line: str, memo: Memo, budget_s: float = 2.0) -> dict:
                 memo.put(norm_key, verdict)
         memo.put(raw_key, verdict)
     return _output(verdict)
+
+
+def _grade_matrix_line(request: dict, memo: Memo, budget_s: float) -> Verdict:
+    from .matrix import request as matrix
+
+    try:
+        matrix.read_request(request)
+    except SpecError as exc:
+        return Verdict.invalid(f"Malformed request: {exc.message}")
+    answer = request.get("answer")
+    if not isinstance(answer, str):
+        return Verdict.invalid("Malformed request: answer: expected text.")
+    spec_key = matrix.request_key(request)
+    verdict = memo.get((*spec_key, "text", answer))
+    if verdict is None:
+        normalized = matrix.normalize_request(request, answer)
+        norm_key = (*spec_key, "normalized", normalized) if normalized is not None else None
+        verdict = memo.get(norm_key) if norm_key else None
+        if verdict is None:
+            verdict = matrix.grade_request(request, answer, budget_s=budget_s)
+            if norm_key:
+                memo.put(norm_key, verdict)
+        memo.put((*spec_key, "text", answer), verdict)
+    return verdict
 
 
 def run(lines: Iterable[str], out: IO[str], budget_s: float = 2.0) -> None:

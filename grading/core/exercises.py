@@ -22,6 +22,7 @@ from .spec import (
     DEFAULT_RTOL,
     FORM_KIND,
     KINDS,
+    MATRIX_KIND,
     TOP_KEYS,
     Parameter,
     SpecError,
@@ -128,6 +129,10 @@ class Exercise:
 
     @classmethod
     def from_spec(cls, spec: dict) -> Exercise:
+        if isinstance(spec, dict) and spec.get("kind") == MATRIX_KIND:
+            from .matrix.exercise import MatrixExercise
+
+            return MatrixExercise.from_spec(spec)  # type: ignore[return-value]
         try:
             key = json.dumps(spec, sort_keys=True)
         except (TypeError, ValueError):

@@ -13,11 +13,12 @@ from .equivalence import Tolerance, compare, describe
 from .feedback import Mistake, explain
 from .parsing import AnswerError, Parsed, ParseError, parse, symbol
 from .printing import to_text
-from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, SpecError, is_number, name_list, tolerance
+from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, MATRIX_KIND, SpecError, is_number, name_list, tolerance
 from .verdict import TOO_COMPLEX, Preview, Verdict
 
 if TYPE_CHECKING:
-    from .exercises import Variant
+    from .exercises import Exercise, Variant
+    from .matrix.exercise import MatrixExercise
 
 CORRECT = "Correct."
 _RANK = {"numeric": 0, "expression": 0, "vector": 1, "matrix": 2}
@@ -99,6 +100,8 @@ def _grade_text(
 def grade(variant: Variant, answer_text: str, *, budget_s: float = 2.0) -> Verdict:
     """Grade a student's text against one variant of an exercise."""
     ex = variant.exercise
+    if ex.kind == MATRIX_KIND:
+        return ex.grade(answer_text, budget_s=budget_s)  # type: ignore[attr-defined]
     return _grade_text(
         variant.reference,
         answer_text,
@@ -137,6 +140,10 @@ def read_request(spec: object) -> tuple[Parsed, tuple[str, ...], Tolerance]:
 
 def grade_spec(spec: dict, answer_text: str, *, budget_s: float = 2.0) -> Verdict:
     """Grade against a bare reference (no exercise); SpecError if the spec itself is malformed."""
+    if isinstance(spec, dict) and spec.get("kind") == MATRIX_KIND:
+        from .matrix.request import grade_request
+
+        return grade_request(spec, answer_text, budget_s=budget_s)
     reference, variables, tol = read_request(spec)
     if not isinstance(answer_text, str):
         raise SpecError("expected text", key="answer")
@@ -164,3 +171,17 @@ def normalize(text: str, variables: Sequence[str]) -> str | None:
         return to_text(parse(text, tuple(variables)).value)
     except AnswerError:
         return None
+
+
+def preview_answer(exercise: Exercise | MatrixExercise, text: str) -> Preview:
+    """`preview` for an exercise of any kind."""
+    if exercise.kind == MATRIX_KIND:
+        return exercise.preview(text)  # type: ignore[union-attr]
+    return preview(text, exercise.kind, exercise.variables)
+
+
+def normalize_answer(exercise: Exercise | MatrixExercise, text: str) -> str | None:
+    """`normalize` for an exercise of any kind."""
+    if exercise.kind == MATRIX_KIND:
+        return exercise.normalize(text)  # type: ignore[union-attr]
+    return normalize(text, exercise.variables)

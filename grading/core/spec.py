@@ -15,7 +15,8 @@ from typing import Any
 
 import sympy
 
-KINDS = ("numeric", "expression", "vector", "matrix")
+KINDS = ("numeric", "expression", "vector", "matrix", "matrix_expression")
+MATRIX_KIND = "matrix_expression"  # its own modules: grading/core/matrix/
 MAX_VARIANTS = 1000
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9

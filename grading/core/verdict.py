@@ -41,3 +41,4 @@ class Preview:
     latex: str | None
     error: str | None
     position: int | None = None
+    note: str | None = None  # something to know before submitting a readable answer (e.g. its shape is off)

@@ -24,7 +24,7 @@
   // MathML of a live region, so the preview and the verdict are announced in words.
   var SPOKEN = [
     [/\bsqrt\(/g, "square root of ("], [/\babs\(/g, "absolute value of ("], [/\bexp\(/g, "e to the power ("],
-    [/\^/g, " to the power "], [/\*/g, " times "], [/\//g, " over "], [/\+/g, " plus "], [/-/g, " minus "],
+    [/\^T\b/g, " transpose"], [/\^/g, " to the power "], [/\*/g, " times "], [/\//g, " over "], [/\+/g, " plus "], [/-/g, " minus "],
   ];
 
   function spoken(text) {
@@ -84,8 +84,9 @@
       box.classList.add("preview-ok");
       box.appendChild(node("span", "preview-label", "Interpreted as "));
       box.appendChild(math(result.latex));
+      if (result.note) box.appendChild(node("span", "preview-note", " " + result.note));
       typeset(box);
-      say(exercise, "Interpreted as " + spoken(result.text || text) + ".");
+      say(exercise, "Interpreted as " + spoken(result.text || text) + "." + (result.note ? " " + result.note : ""));
       return;
     }
     box.classList.add("preview-error");

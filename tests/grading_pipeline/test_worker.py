@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import signal
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,10 +12,11 @@ from celery.signals import before_task_publish
 from django.db import transaction
 
 from grading import engine, services
-from grading.models import ApiToken, Submission
+from grading.models import ApiToken, StudentExerciseProgress, Submission
 from grading.tasks import grade_submission
 from tests.builders import CONSTANT_SPEC, correct_answer
 from tests.celery_worker import wait_for
+from tests.grading_pipeline.worker import release
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 Status = Submission.Status
@@ -56,6 +58,11 @@ def test_a_submission_over_http_gets_its_verdict(worker, live_server, student, m
     _, result = call(f"/api/submissions/{wrong['id']}?wait=15")
     assert result["status"] == "graded" and result["score"] == 0.0
 
+    # The worker kept the student's progress with the verdicts: what dashboards and mastery read.
+    progress = StudentExerciseProgress.objects.get(user=student, exercise=exercise)
+    assert (progress.attempts, progress.first_try_correct, progress.solved) == (2, True, True)
+    assert (progress.last_verdict, progress.last_submission_pk) == ("incorrect", wrong["id"])
+
 
 def test_jax_is_never_loaded_in_the_worker_parent(worker):
     maps = [m.path for m in __import__("psutil").Process(worker.process.pid).memory_maps()]
@@ -82,10 +89,13 @@ def test_a_rolled_back_submission_sends_no_task(worker, student, make_exercise):
     assert wait_for(lambda: final(committed.pk), 20).status == Status.GRADED
 
 
-def test_a_duplicate_delivery_at_the_same_time_yields_one_verdict(worker, student, make_exercise):
-    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "slow:1.5:4")
+def test_a_duplicate_delivery_at_the_same_time_yields_one_verdict(worker, pipeline_redis, student, make_exercise):
+    hold = uuid.uuid4().hex
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
     grade_submission.delay(submission.pk)
     grade_submission.delay(submission.pk)  # both children take one: the second finds a live claim
+    wait_for(lambda: worker.scheduled() >= 1, 30, 0.2, "the second delivery to back off while the first grades")
+    release(pipeline_redis, hold)
     graded = wait_for(lambda: final(submission.pk), 20)
     wait_for(lambda: worker.idle(), 30, 0.5, "the duplicate delivery to finish")
     submission.refresh_from_db()
@@ -93,13 +103,17 @@ def test_a_duplicate_delivery_at_the_same_time_yields_one_verdict(worker, studen
     assert submission.graded_at == graded.graded_at
 
 
-def test_a_child_killed_mid_grade_is_graded_exactly_once_after_it_is_replaced(worker, student, make_exercise):
-    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "slow:3:4")
+def test_a_child_killed_mid_grade_is_graded_exactly_once_after_it_is_replaced(
+    worker, pipeline_redis, student, make_exercise
+):
+    hold = uuid.uuid4().hex
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
     grade_submission.delay(submission.pk)
     grading = wait_for(lambda: Submission.objects.filter(pk=submission.pk, status=Status.GRADING).first(), 20)
     pid = int(grading.claimed_by.rsplit(":", 1)[1])
     assert pid in [child.pid for child in worker.children()]
-    os.kill(pid, signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)  # held mid-grade: it cannot have finished
+    release(pipeline_redis, hold)
     wait_for(lambda: pid not in [c.pid for c in worker.children()] and len(worker.children()) == 2, 20)
     graded = wait_for(lambda: final(submission.pk), 30)
     assert (graded.status, graded.score) == (Status.GRADED, 1.0)

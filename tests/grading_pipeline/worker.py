@@ -1,13 +1,25 @@
-"""A real Celery worker for the tests, whose grading can be slowed down on request.
+"""A real Celery worker for the tests, whose grading can be held mid-grade on request.
 
-An answer written "slow:<seconds>:<answer>" is graded as <answer> after that many seconds, so a
-test can catch it mid-grade (to kill the child, or to deliver it twice). Run as
+An answer written "hold:<name>:<answer>" is graded as <answer> once the test calls `release(name)`
+(or after a minute), so a test can catch it mid-grade (to kill the child, or to deliver it twice)
+however slow the machine is. "slow:<seconds>:<answer>" waits that long instead. Run as
 `python -m tests.grading_pipeline.worker <celery worker arguments>`.
 """
 
 import os
 import sys
 import time
+
+import redis
+
+
+def release_key(name: str) -> str:
+    return f"tests:release:{name}"
+
+
+def release(redis_url: str, name: str) -> None:
+    """Let answers held under `name` be graded."""
+    redis.Redis.from_url(redis_url).set(release_key(name), 1, ex=600)
 
 
 def main() -> None:
@@ -23,6 +35,12 @@ def main() -> None:
         if answer.startswith("slow:"):
             _, seconds, answer = answer.split(":", 2)
             time.sleep(float(seconds))
+        elif answer.startswith("hold:"):
+            _, name, answer = answer.split(":", 2)
+            client = redis.Redis.from_url(os.environ["REDIS_URL"])
+            deadline = time.monotonic() + 60
+            while not client.exists(release_key(name)) and time.monotonic() < deadline:
+                time.sleep(0.05)
         return grade_answer(exercise, seed, answer)
 
     engine.grade_answer = slow_grade_answer

@@ -40,8 +40,10 @@ def answers(course, users):
 def test_cohort_mastery_uses_the_one_definition_of_levels(cohort, answers, users):
     mastery = selectors.cohort_mastery(cohort)
     ada, bob = users["student"].pk, users["classmate"].pk
-    assert mastery.levels[ada] == {"basics": Level.MASTERED, "calculus": Level.ATTEMPTED}
-    assert mastery.levels[bob] == {"basics": Level.NOT_STARTED, "calculus": Level.ATTEMPTED}
+    levels = selectors.student_levels(selectors.course(), [ada, bob])
+    assert levels[ada] == [Level.MASTERED, Level.ATTEMPTED]  # basics, calculus
+    assert levels[bob] == [Level.NOT_STARTED, Level.ATTEMPTED]
+    assert mastery.counts("calculus")[Level.ATTEMPTED] == 2 and mastery.size == 2
     assert mastery.shares("basics") == {"not-started": 0.5, "attempted": 0, "familiar": 0, "proficient": 0,
                                         "mastered": 0.5}  # fmt: skip
 
@@ -153,3 +155,13 @@ def test_csv_cells_never_start_a_formula(instructor_client, cohort, course, user
     submit(users["student"], course["derivative"], "=HYPERLINK(1)")
     rows = rows_of(instructor_client.get(reverse("instructors:student-csv", args=[cohort.slug, users["student"].pk])))
     assert rows[1][4] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(
+    "values", [[], [3], [1, 2], [1, 1, 5], [2, 2, 3, 9], [1, 2, 3, 4, 5, 6], [4, 4, 4, 4], [1, 7], [2, 5, 5, 8, 8]]
+)
+def test_the_median_of_a_histogram_is_the_median_of_its_values(values):
+    from collections import Counter
+    from statistics import median
+
+    assert selectors._median(Counter(values)) == (median(values) if values else None)
