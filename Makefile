@@ -54,6 +54,8 @@ bench: install
 	$(BIN)/python -m grading.bench
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.dashboards
+	$(BIN)/python -m bench.waiting_students --compare-sync 3
+	$(BIN)/python -m bench.recovery
 
 clean:
 	rm -rf var .pytest_cache

@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -239,6 +240,8 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], choices=["think", "saturation", "isolation", "regrade"])
     args = parser.parse_args()
 
+    # Stopped from outside: still stop the servers and workers it started (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     from tools.redis_server import free_port, start_redis
 

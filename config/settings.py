@@ -1,5 +1,6 @@
 """Settings, read from the environment; the defaults just work in development."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -12,9 +13,18 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-only-secret-key-never-use-in-production"  # noqa: S105 (refused when DEBUG is off)
+# Keys that are public (this file, docker/.env.example): never a real secret.
+_PLACEHOLDER_MARKERS = ("change-me", "changeme", "dev-only", "placeholder", "replace-me")
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32):
-    raise ConfigError("SECRET_KEY must be set to a random string of 32+ characters when DEBUG is off")
+if not DEBUG and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or any(marker in SECRET_KEY.lower() for marker in _PLACEHOLDER_MARKERS)
+):
+    raise ConfigError(
+        "SECRET_KEY must be set to a random string of 50+ characters when DEBUG is off (not the example's "
+        'placeholder): python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -26,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
+    "ninja",  # the API docs' Swagger UI from our static files, not a CDN
     "courseware",
     "grading",
     "instructors",
@@ -40,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out log-in into its own page
 ]
 
 if not DEBUG:  # in development runserver serves static files itself
@@ -68,6 +81,15 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
 except ValueError as exc:
     raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0, minimum=0)
+if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Threaded web workers: the threads of one process share a bounded pool, not a connection each.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 20,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and tests write concurrently: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -91,6 +113,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or client before checking the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Log-in lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account (from anywhere),
+# or from one client (address and browser, for any account), log-ins are refused for LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "courseware.login_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "courseware.login_security.client_ip"
+AXES_VERBOSE = False
+# Proxies in front of the site that append to X-Forwarded-For (0: none, the peer is the client).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+SIGNUP_RATE = env_rate("SIGNUP_RATE", "30/h")  # new accounts per client (address and browser)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "courseware:index"
 LOGOUT_REDIRECT_URL = "courseware:index"
@@ -134,10 +172,20 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
+    # Production is served over HTTPS behind a proxy that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain HTTP on the loopback
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Submitting a domain to the browsers' preload list is the operator's decision, not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

@@ -1,23 +1,17 @@
 from django.contrib import admin
-from django.db import connection
-from django.http import HttpResponse
 from django.urls import include, path
 
+from config.health import healthz
 from grading.api import api
-
-
-def healthz(request):
-    """Liveness for load balancers and compose: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
-
+from instructors.joining import join
 
 urlpatterns = [
     path("healthz", healthz),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("join/", join, name="join"),
+    path("join/<str:code>/", join, name="join-cohort"),
     path("instructors/", include("instructors.urls")),
     path("", include("courseware.urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from courseware import authoring
 from courseware.admin_forms import ExerciseForm, NextTopicFormSet, PrerequisiteFormSet, TopicForm, TryAnswerForm
+from courseware.audience import visible_students
 from courseware.content import export_topics
 from courseware.documents import SLOT
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
@@ -275,7 +276,9 @@ class ExerciseAdmin(admin.ModelAdmin):
         except SpecError as exc:
             context["spec_error"] = str(getattr(exc, "message", exc))
             return TemplateResponse(request, "admin/courseware/exercise/try_answer.html", context)
-        form = TryAnswerForm(request.GET or None, variant_count=engine.variant_count)
+        form = TryAnswerForm(
+            request.GET or None, variant_count=engine.variant_count, students=visible_students(request.user)
+        )
         variant = engine.variant_at(0)
         if form.is_valid():
             student = form.cleaned_data.get("student")
@@ -313,7 +316,9 @@ class ExerciseAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "exercise": exercise,
             "run": run,
-            "report": regrade_report(run=run, examples=10) if run.finished_at else None,
+            "report": regrade_report(run=run, examples=10, students=visible_students(request.user))
+            if run.finished_at
+            else None,
             "title": f"Re-grade #{run.pk} of {exercise.key}",
         }
         return TemplateResponse(request, "admin/courseware/exercise/regrade_run.html", context)

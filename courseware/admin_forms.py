@@ -277,8 +277,9 @@ class TryAnswerForm(forms.Form):
     variant = forms.IntegerField(required=False, min_value=0, initial=0)
     student = forms.CharField(required=False, help_text="A username: their variant instead of the number above.")
 
-    def __init__(self, *args, variant_count: int, **kwargs):
+    def __init__(self, *args, variant_count: int, students, **kwargs):
         super().__init__(*args, **kwargs)
+        self.students = students  # the accounts this instructor may look up: their own cohorts'
         self.fields["variant"].max_value = variant_count - 1
         self.fields["variant"].widget.attrs["max"] = variant_count - 1
         self.fields["variant"].help_text = f"0 to {variant_count - 1}"
@@ -290,12 +291,11 @@ class TryAnswerForm(forms.Form):
         return value
 
     def clean_student(self):
-        from django.contrib.auth import get_user_model
-
         username = self.cleaned_data.get("student", "").strip()
         if not username:
             return None
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise ValidationError(f'No user "{username}".') from None
+        # The same answer for an unknown account and someone else's student: nothing to enumerate.
+        student = self.students.filter(username=username).first()
+        if student is None:
+            raise ValidationError(f'No student "{username}" in the cohorts you teach.')
+        return student

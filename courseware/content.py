@@ -83,6 +83,7 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
             line = doc.line_of("prerequisites") or doc.line_of("layer")
         errors.append(DocumentError(doc.path, line, problem.message))
     for doc in documents:
+        errors.extend(field_length_errors(doc))
         for exercise in doc.exercises:
             errors.extend(
                 DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {problem}')
@@ -93,6 +94,28 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
             DocumentError(doc.path, lines[slug], f'exercise "{slug}": {message}')
             for slug, message in check_groups([(e.slug, e.spec) for e in doc.exercises])
         )
+    return errors
+
+
+def _max_length(model, name: str) -> int | None:
+    return model._meta.get_field(name).max_length
+
+
+def field_length_errors(doc: TopicDocument) -> list[DocumentError]:
+    """Every value longer than its database column, named with its file and line (the columns set the limits)."""
+    errors = []
+    for name in ("slug", "title", "layer"):
+        value, limit = getattr(doc, name), _max_length(Topic, name)
+        if limit and len(value) > limit:
+            message = f"the {name} is {len(value)} characters long; at most {limit} are allowed"
+            errors.append(DocumentError(doc.path, doc.line_of(name), message))
+    for exercise in doc.exercises:
+        values = {"slug": exercise.slug, "title": exercise.title, "kind": str(exercise.spec.get("kind", ""))}
+        for name, value in values.items():
+            limit = _max_length(Exercise, name)
+            if limit and len(value) > limit:
+                message = f'exercise "{exercise.slug[:40]}": its {name} is {len(value)} characters long'
+                errors.append(DocumentError(doc.path, exercise.line, f"{message}; at most {limit} are allowed"))
     return errors
 
 

@@ -8,10 +8,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from courseware import selectors
 from courseware.forms import SignupForm
+from courseware.login_security import client_key
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
 from grading import progress
@@ -178,9 +179,21 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(next_url or "courseware:dashboard")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and _signup_throttled(request):
+        messages.error(request, "Too many new accounts from this device just now. Please try again in an hour.")
+        return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}! Pick a topic to start with.")
         return redirect(next_url or "courseware:dashboard")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+def _signup_throttled(request) -> bool:
+    """Each sign-up attempt counts, per client; fails open (logged by the cache) if the cache is down."""
+    try:
+        return is_ratelimited(request, group="signup", key=client_key, rate=settings.SIGNUP_RATE, increment=True)
+    except Exception:
+        logger.warning("sign-up rate not checked: the cache is unreachable", exc_info=True)
+        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from courseware.audience import visible_students
 from grading.models import ApiToken, RegradeRun, Submission, VerdictChange
 
 
@@ -24,6 +25,10 @@ class SubmissionAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "exercise__topic"]
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request):
+        """An instructor reads the submissions of the students they teach, and no one else's."""
+        return super().get_queryset(request).filter(user__in=visible_students(request.user))
+
 
 @admin.register(RegradeRun)
 class RegradeRunAdmin(ReadOnlyAdmin):
@@ -38,6 +43,9 @@ class VerdictChangeAdmin(ReadOnlyAdmin):
     list_filter = ["applied", "grader_version"]
     search_fields = ["submission__user__username"]
     list_select_related = ["submission", "run"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(submission__user__in=visible_students(request.user))
 
 
 @admin.register(ApiToken)

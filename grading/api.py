@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -10,7 +11,7 @@ from django_ratelimit.core import get_usage
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from grading import engine, selectors, services
 from grading.models import ApiToken, Submission, hash_token
@@ -34,9 +35,19 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(title="Courseware API", version="1", auth=[TokenAuth(), SessionAuth()], urls_namespace="api")
 
 
+def _no_nul(text: str) -> str:
+    # Refused before anything is stored or counted: PostgreSQL cannot store a NUL character in text.
+    if "\x00" in text:
+        raise ValueError("contains a NUL character (\\0), which is not allowed; remove it and try again")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
 class SubmissionIn(Schema):
-    exercise: str = Field(description="The exercise's id, its key topic/slug, or its slug when unique.")
-    answer: str = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
+    exercise: Text = Field(description="The exercise's id, its key topic/slug, or its slug when unique.")
+    answer: Text = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
 
 
 class Queued(Schema):
@@ -78,8 +89,8 @@ class Error(Schema):
 
 
 class PreviewIn(Schema):
-    exercise: str = Field(description="The exercise's id, its key topic/slug, or its slug when unique.")
-    answer: str = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
+    exercise: Text = Field(description="The exercise's id, its key topic/slug, or its slug when unique.")
+    answer: Text = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
 
 
 class PreviewOut(Schema):
@@ -90,6 +101,7 @@ class PreviewOut(Schema):
     note: str | None = Field(
         None, description="A readable answer's warning, e.g. that its shape is not the expected one."
     )
+    notes: list[str] = Field(default=[], description="How ambiguous notation was read, e.g. 1/2x as (1/2)·x.")
     text: str | None = Field(
         default=None, description="How the answer was read, in the input language (for a plain-language reading)."
     )
@@ -185,5 +197,6 @@ def preview_answer(request, payload: PreviewIn):
         "error": result.error,
         "position": result.position,
         "note": result.note,
+        "notes": list(result.notes),
         "text": normalize_answer(engine_exercise, payload.answer) if result.ok else None,
     }

@@ -20,3 +20,7 @@ class GradingConfig(AppConfig):
         post_delete.connect(progress_table.on_submission_deleted, sender=Submission, dispatch_uid="progress-submission")
         pre_save.connect(progress_table.on_exercise_saving, sender=Exercise, dispatch_uid="progress-exercise-before")
         post_save.connect(progress_table.on_exercise_saved, sender=Exercise, dispatch_uid="progress-exercise-after")
+
+        from grading import credentials
+
+        credentials.connect()

@@ -55,6 +55,14 @@ CASES: list[tuple[str, str, str, list[str]]] = [
     ("matrix", "[[1, 2], [3, 4]]", "[[1, 3], [2, 4]]", []),
     ("matrix", "[[cos(x), -sin(x)], [sin(x), cos(x)]]", "[[cos(x), -sin(x)], [sin(x), cos(x)]]", XY),
     ("matrix", "[[exp(x)*y, exp(x)], [1, 1]]", "[[y*exp(x), exp(x)], [1, 2]]", XY),
+    # Soundness traps and notations: the domain as written, beyond |x| <= 10, real arithmetic, a
+    # tolerance relative to the reference, LaTeX, rows separated by ";".
+    ("expression", "x", "sqrt(x)^2", XY),
+    ("expression", "x^2", "x^2 + (x/20)^20", XY),
+    ("expression", "log((x-1)/(x+1))", "log(x-1) - log(x+1)", XY),
+    ("numeric", "1e-9", "2e-9", []),
+    ("expression", "x/2", "\\frac{1}{2}x", XY),
+    ("matrix", "[[1, 2], [3, 4]]", "[1, 2; 3, 4]", []),
 ]
 _TRANSFORMS = (*standard_transformations, implicit_multiplication_application, convert_xor)
 

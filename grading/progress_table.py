@@ -1,10 +1,11 @@
 """The progress tables: per student and exercise, a fold of the submissions; per student and topic, its sum.
 
-Every write that changes a final submission (a verdict stored, a re-grade applied, a submission
-given up on or deleted) calls `progress_refresh` inside its own transaction. The refresh locks the
-affected rows first and only then re-reads what they derive from, so two verdicts committed at once
-for the same student cannot overwrite each other, and running it twice changes nothing. An exercise
-moved to another topic or (un)retired changes the topic sums only: `topic_progress_refresh`.
+Every write that changes a final submission updates them inside its own transaction: a worker's
+verdict through `progress_record` (one step of the fold when the answer is the newest), a re-grade
+applied, a submission given up on or deleted through `progress_refresh`. Both lock the affected
+rows first and only then read what they derive from, so two verdicts committed at once for the same
+student cannot overwrite each other, and running either twice changes nothing. An exercise moved to
+another topic or (un)retired changes the topic sums only: `topic_progress_refresh`.
 `progress_rebuild` recomputes everything the same way.
 """
 

@@ -112,41 +112,50 @@ def _change(run: RegradeRun, row: dict, new: dict, version: str) -> VerdictChang
 
 
 def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
-    """Grade each group once and apply it; returns the groups left over when this delivery's time ran out."""
+    """Grade each group once, then apply the whole chunk in one transaction with its share of the totals.
+
+    Returns the groups left over when this delivery's time ran out. A delivery that dies before its
+    commit leaves nothing behind, and its redelivery (acks_late) starts the chunk again.
+    """
     run = RegradeRun.objects.select_related("exercise__topic").get(pk=run_id)
     version = engine.grader_version()
     deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     totals = {"processed": 0, "changed": 0, "up": 0, "down": 0, "failed": 0}
     leftover: list[list] = []
+    graded: list[tuple[list[int], dict]] = []
     for index, (seed, answer, ids) in enumerate(groups):
         if index and time.monotonic() > deadline:
             leftover = groups[index:]
             break
+        totals["processed"] += len(ids)
         try:
-            verdict = engine.grade_answer(run.exercise, seed, answer)
+            graded.append((ids, _verdict_fields(engine.grade_answer(run.exercise, seed, answer), version)))
         except Exception:
             logger.exception("re-grade %s: the grader failed on %r", run.pk, answer)
-            totals["processed"] += len(ids)
             totals["failed"] += len(ids)
-            continue
-        new = _verdict_fields(verdict, version)
-        with transaction.atomic():
-            # Read under lock what we replace, so the audit trail and progress see exactly what changed.
-            current = Submission.objects.filter(pk__in=ids, status__in=REGRADABLE)
-            rows = list(current.select_for_update().order_by("pk").values("pk", "user_id", *AUDITED))
-            changes = [_change(run, row, new, version) for row in rows if _differs(row, new)]
-            if not run.dry_run:
-                current.update(**new, graded_at=timezone.now())
-                # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
-                changed_users = {row["user_id"] for row in rows if _differs(row, new)}
-                progress_refresh(exercise_id=run.exercise_id, user_ids=changed_users)
-            VerdictChange.objects.bulk_create(changes)
-        totals["processed"] += len(ids)
-        totals["changed"] += len(changes)
-        totals["up"] += sum(1 for c in changes if (c.new_score or 0.0) > (c.old_score or 0.0))
-        totals["down"] += sum(1 for c in changes if (c.new_score or 0.0) < (c.old_score or 0.0))
-    RegradeRun.objects.filter(pk=run_id).update(**{k: F(k) + v for k, v in totals.items()})
-    RegradeRun.objects.filter(pk=run_id, finished_at__isnull=True, processed__gte=F("total")).update(
-        finished_at=timezone.now()
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        # Read under lock what we replace, so the audit trail and progress see exactly what changed.
+        current = Submission.objects.filter(pk__in=[pk for ids, _ in graded for pk in ids], status__in=REGRADABLE)
+        rows = {row["pk"]: row for row in current.select_for_update().order_by("pk").values("pk", "user_id", *AUDITED)}
+        changes: list[VerdictChange] = []
+        changed_users: set[int] = set()
+        for ids, new in graded:
+            mine = [rows[pk] for pk in ids if pk in rows]
+            differing = [row for row in mine if _differs(row, new)]
+            changes += [_change(run, row, new, version) for row in differing]
+            # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
+            changed_users.update(row["user_id"] for row in differing)
+            if mine and not run.dry_run:
+                Submission.objects.filter(pk__in=[row["pk"] for row in mine]).update(**new, graded_at=now)
+        if not run.dry_run:
+            progress_refresh(exercise_id=run.exercise_id, user_ids=changed_users, topic_id=run.exercise.topic_id)
+        VerdictChange.objects.bulk_create(changes, batch_size=1000)
+        totals["changed"] = len(changes)
+        totals["up"] = sum(1 for c in changes if (c.new_score or 0.0) > (c.old_score or 0.0))
+        totals["down"] = sum(1 for c in changes if (c.new_score or 0.0) < (c.old_score or 0.0))
+        RegradeRun.objects.filter(pk=run_id).update(**{k: F(k) + v for k, v in totals.items()})
+        RegradeRun.objects.filter(pk=run_id, finished_at__isnull=True, processed__gte=F("total")).update(
+            finished_at=now
+        )
     return leftover

@@ -1,7 +1,11 @@
 """Reads: exercises by their public reference, a student's own submissions, re-grade reports."""
 
+import contextlib
+import logging
 import time
 
+import redis
+from django.db import connection
 from django.db.models import F, FloatField, QuerySet, Value
 from django.db.models.functions import Coalesce
 
@@ -9,10 +13,16 @@ from courseware.models import Exercise
 from grading import services
 from grading.models import RegradeRun, StudentExerciseProgress, Submission, VerdictChange
 
+logger = logging.getLogger(__name__)
+RECHECK_S = 5.0  # with Redis: how often the database is read anyway (an announcement can be lost)
+POLL_S = 0.5  # without Redis
+
 
 def exercise_by_ref(ref: str) -> Exercise | None:
     """An exercise by id, by key "topic/slug", or by slug when that slug is unique."""
     ref = ref.strip()
+    if "\x00" in ref:  # PostgreSQL cannot even compare text containing NUL
+        return None
     exercises = Exercise.objects.select_related("topic")
     if ref.isdigit():
         return exercises.filter(pk=int(ref)).first()
@@ -33,29 +43,57 @@ def submission_of(*, user, submission_id: int) -> Submission | None:
 
 
 def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submission | None:
-    """The user's submission once it is final, or as it stands after `timeout` seconds (a long poll)."""
+    """The user's submission once it is final, or as it stands after `timeout` seconds (a long poll).
+
+    The worker announces each verdict on Redis; the database stays the truth, read again after every
+    announcement and every RECHECK_S. If Redis is down, or drops the connection while we wait, the wait
+    goes on by polling the database. A waiting request holds no database connection.
+    """
     submission = submission_of(user=user, submission_id=submission_id)
     if submission is None or submission.is_final or timeout <= 0:
         return submission
     deadline = time.monotonic() + timeout
-    try:
-        pubsub = services.redis_client().pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(services.verdict_channel(submission_id))
-    except Exception:  # no Redis: fall back to polling the database
-        pubsub = None
+    pubsub = _subscribe(services.verdict_channel(submission_id))
     try:
         while True:
+            # Read after subscribing, so a verdict stored in between is not missed.
             submission = submission_of(user=user, submission_id=submission_id)
             left = deadline - time.monotonic()
             if submission is None or submission.is_final or left <= 0:  # None: deleted while we waited
                 return submission
-            if pubsub is None:
-                time.sleep(min(left, 0.25))
-            else:
-                pubsub.get_message(timeout=min(left, 1.0))  # the announcement, or a re-check every second
+            _release_database_connection()
+            if pubsub is not None:
+                try:
+                    pubsub.get_message(timeout=min(left, RECHECK_S))
+                    continue
+                except (redis.RedisError, OSError):
+                    logger.warning("long poll of submission %s: Redis dropped; polling the database", submission_id)
+                    _close_quietly(pubsub)
+                    pubsub = None
+            time.sleep(min(left, POLL_S))
     finally:
         if pubsub is not None:
-            pubsub.close()
+            _close_quietly(pubsub)
+
+
+def _subscribe(channel: str):
+    try:
+        pubsub = services.redis_client().pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(channel)
+        return pubsub
+    except (redis.RedisError, OSError):  # no Redis: poll the database instead
+        return None
+
+
+def _close_quietly(pubsub) -> None:
+    with contextlib.suppress(redis.RedisError, OSError):
+        pubsub.close()
+
+
+def _release_database_connection() -> None:
+    # Hundreds of students may wait at once: while waiting they must not hold a connection each.
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 def verdict_summaries_of(*, user) -> dict[int, list[bool]]:
@@ -75,12 +113,17 @@ def solved_exercise_ids(*, user, exercise_ids: list[int]) -> set[int]:
     return set(rows.values_list("exercise_id", flat=True))
 
 
-def regrade_report(*, run: RegradeRun, examples: int = 5) -> dict:
-    """Examples of verdicts that went up, down, or changed at the same score (feedback, status)."""
+def regrade_report(*, run: RegradeRun, examples: int = 5, students=None) -> dict:
+    """Examples of verdicts that went up, down, or changed at the same score (feedback, status).
+
+    `students`, when given, limits the examples to those accounts' submissions (an instructor's own cohorts).
+    """
     zero = Value(0.0, output_field=FloatField())
+    changes = VerdictChange.objects.filter(run=run)
+    if students is not None:
+        changes = changes.filter(submission__user__in=students)
     changes = (
-        VerdictChange.objects.filter(run=run)
-        .select_related("submission")
+        changes.select_related("submission")
         .annotate(before=Coalesce("old_score", zero), after=Coalesce("new_score", zero))
         .order_by("pk")
     )

@@ -149,6 +149,48 @@ def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None,
     return token, Submission.objects.select_related("exercise__topic").get(pk=submission_id)
 
 
+def submission_release_claim(*, submission_id: int, pid: int) -> bool:
+    """Put back in the queue a submission whose claim belongs to the (dead) process `pid` on this host.
+
+    Conditioned on that exact claimer, so a live delivery's claim is never taken away.
+    """
+    released = Submission.objects.filter(
+        pk=submission_id, status=Status.GRADING, claimed_by=f"{socket.gethostname()}:{pid}"
+    ).update(status=Status.QUEUED, claim_token=None, claimed_at=None)
+    return bool(released)
+
+
+def submissions_release_dead_claims(*, pid_alive=None) -> list[int]:
+    """Re-enqueue what processes on this host that no longer exist were grading (a worker killed whole).
+
+    Their messages stay unacknowledged in Redis until the visibility timeout: without this, only the
+    sweeper would find them. A live process's claim, or another host's, is never touched.
+    """
+    pid_alive = pid_alive or _pid_alive
+    prefix = f"{socket.gethostname()}:"
+    released = []
+    claims = Submission.objects.filter(status=Status.GRADING, claimed_by__startswith=prefix)
+    for pk, claimed_by in claims.values_list("pk", "claimed_by"):
+        pid = claimed_by.removeprefix(prefix)
+        if not pid.isdigit() or pid_alive(int(pid)):
+            continue
+        row = Submission.objects.filter(pk=pk, status=Status.GRADING, claimed_by=claimed_by)
+        if row.update(status=Status.QUEUED, claim_token=None, claimed_at=None, enqueued_at=timezone.now()):
+            submission_enqueue_on_commit(submission_id=pk)
+            released.append(pk)
+    return released
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
 def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
     """Write the outcome only while we still hold the claim: a stale claimer can never overwrite."""
     fields.setdefault("graded_at", timezone.now())

@@ -2,21 +2,49 @@
 
 import logging
 import os
+import random
 import sys
 
 from celery import shared_task
-from celery.signals import celeryd_after_setup, worker_init, worker_process_init
+from celery.signals import celeryd_after_setup, worker_init, worker_process_init, worker_ready
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
 from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
 BATCH_QUEUES = {"batch"}
+# A database that cannot be reached (a blip, a failover, a misconfigured worker): try again later,
+# on this worker or another, rather than acknowledge the task and drop the answer.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+RETRY_BACKOFF_MAX_S = 60.0
 
 
-@shared_task(bind=True, max_retries=None, name=dispatch.GRADE_SUBMISSION)
+def database_retry_delay(retries: int) -> float:
+    """1, 2, 4 … seconds, capped, with jitter so that many waiting tasks do not return at once."""
+    return min(RETRY_BACKOFF_MAX_S, 2.0**retries) * random.uniform(0.75, 1.25)  # noqa: S311 (not a secret)
+
+
+def _drop_broken_connections() -> None:
+    """The next attempt opens a fresh connection instead of reusing one the outage broke."""
+    for connection in connections.all(initialized_only=True):
+        try:
+            connection.close()
+        except Exception:  # already broken: nothing left to close
+            logger.debug("closing a broken database connection failed", exc_info=True)
+
+
+@shared_task(
+    bind=True, max_retries=None, name=dispatch.GRADE_SUBMISSION, Request="grading.worker_requests:GradingRequest"
+)
 def grade_submission(self, submission_id: int) -> str:
-    result = services.submission_grade(submission_id=submission_id)
+    try:
+        result = services.submission_grade(submission_id=submission_id)
+    except DATABASE_UNREACHABLE as exc:
+        _drop_broken_connections()
+        delay = database_retry_delay(self.request.retries)
+        logger.warning("submission %s: the database is unreachable (%s); retrying in %.1f s", submission_id, exc, delay)
+        raise self.retry(countdown=delay, exc=exc) from None
     if result.outcome is services.Outcome.BUSY:
         # Another delivery holds a live claim: look again once it has finished or lapsed.
         raise self.retry(countdown=result.retry_in)
@@ -32,7 +60,14 @@ def regrade_chunk(self, run_id: int, groups: list[list]) -> None:
 
 @shared_task
 def sweep_stuck_submissions() -> dict:
-    report = services.submissions_sweep()
+    """Beat runs this every SWEEP_INTERVAL_S: a database outage skips one round, the next one runs."""
+    close_old_connections()
+    try:
+        report = services.submissions_sweep()
+    except DATABASE_UNREACHABLE as exc:
+        _drop_broken_connections()
+        logger.warning("sweeper: the database is unreachable (%s); skipped this round", exc)
+        return {"requeued": 0, "failed": 0, "skipped": str(exc)}
     return {"requeued": len(report.requeued), "failed": len(report.failed)}
 
 
@@ -51,6 +86,21 @@ def _warn_about_jax_in_parent(**_):
     # Celery's pool forks this process: JAX's threads must not exist yet (they can deadlock a fork).
     if "jax" in sys.modules:
         logger.error("JAX was imported in the worker's parent process before the fork; grading may deadlock")
+
+
+@worker_ready.connect
+def _release_claims_of_dead_processes(**_):
+    # In the main process, once the pool is up: a worker killed whole on this host (and restarted)
+    # left claims whose messages Redis keeps invisible for the visibility timeout; grade them now.
+    try:
+        released = services.submissions_release_dead_claims()
+    except Exception:  # the sweeper still finds them: never keep the worker from starting
+        logger.warning("could not release the claims of dead processes", exc_info=True)
+        return
+    finally:
+        connections.close_all()  # the pool's future children must not inherit this connection
+    if released:
+        logger.warning("re-enqueued %s submission(s) claimed by processes that no longer exist", len(released))
 
 
 @worker_process_init.connect

@@ -13,12 +13,14 @@ DEMO_ACCOUNTS = (
     ("instructor", "teach-math-2026", True),
 )
 DEMO_COHORT = ("demo-class", "Demo class")
-# What an instructor may do in the admin, and nothing else: author content, manage their cohorts,
-# read submissions and the re-grade audit trail. API tokens and user accounts stay with superusers.
+# What an instructor may do in the admin, and nothing else: author content, manage the cohorts they
+# teach, read their own students' submissions and the re-grade audit trail. Creating cohorts and
+# enrolling any account (instructors.add_cohort, instructors.enrol_any_student) are granted one by one;
+# API tokens and user accounts stay with superusers.
 ALL_ACTIONS = ("add", "change", "delete", "view")
 INSTRUCTOR_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "courseware": {model: ALL_ACTIONS for model in ("topic", "topicprerequisite", "nexttopic", "exercise")},
-    "instructors": {"cohort": ("add", "change", "view")},
+    "instructors": {"cohort": ("change", "view")},
     "grading": {model: ("view",) for model in ("submission", "regraderun", "verdictchange")},
 }
 

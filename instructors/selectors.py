@@ -109,7 +109,7 @@ def student_levels(graph: Course, user_ids: list[int]) -> dict[int, list[Level]]
     index = {t.pk: i for i, t in enumerate(graph.topics)}
     sizes = {t.pk: len(graph.exercises[t.slug]) for t in graph.topics}
     levels = {pk: [Level.NOT_STARTED] * len(index) for pk in user_ids}
-    if not user_ids:
+    if not user_ids or not index:  # no students, or no topics yet (an empty IN cannot be written as SQL)
         return levels
     rows = StudentTopicProgress.objects.filter(user_id__in=user_ids, topic_id__in=list(index)).values_list(
         "user_id", "topic_id", "attempted", "solved", "first_try"

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from courseware import authoring
+from courseware.login_security import account_locked, account_unlock
 from courseware.mastery import Level
 from courseware.models import Exercise
 from grading.progress import map_data, student_progress
@@ -189,8 +190,19 @@ def student(request, cohort, user_id):
         "progress": progress,
         "map_data": map_data(progress),
         "history": selectors.student_history(cohort, member, limit=200),
+        "locked": account_locked(member.username),
     }
     return render(request, "instructors/student.html", context)
+
+
+@require_POST
+@cohort_instructor_required
+def student_unlock(request, cohort, user_id):
+    """Let a student who is locked out after too many wrong passwords log in again."""
+    member = get_object_or_404(cohort.students, pk=user_id)
+    account_unlock(member.username)
+    messages.success(request, f"{member.username} can log in again.")
+    return redirect("instructors:student", cohort.slug, member.pk)
 
 
 @cohort_instructor_required

@@ -80,3 +80,15 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
 def correct_answer(exercise, user) -> str:
     """The right answer to this student's variant of EXERCISE_SPEC (a + 2)."""
     return str(engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"] + 2)
+
+
+def final(pk):
+    """The submission once it has its final status, else None (for wait_for)."""
+    submission = Submission.objects.get(pk=pk)
+    return submission if submission.is_final else None
+
+
+def queued_submission(user, exercise, answer) -> Submission:
+    """A submission stored as the API stores it, not yet enqueued."""
+    seed = engine.student_seed(user.pk, exercise)
+    return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)

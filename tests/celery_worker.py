@@ -46,10 +46,12 @@ def database_url() -> str:
 class Worker:
     """`celery worker` in a subprocess, against the test database and a given Redis."""
 
-    def __init__(self, redis_url: str, logdir: Path, *, queues="interactive,batch", concurrency=2, beat=False):
+    def __init__(
+        self, redis_url: str, logdir: Path, *, queues="interactive,batch", concurrency=2, beat=False, env=None
+    ):
         self.name = f"tests-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
         self.log = logdir / f"worker-{uuid.uuid4().hex[:6]}.log"
-        env = {**os.environ, **WORKER_ENV, "REDIS_URL": redis_url, "DATABASE_URL": database_url()}
+        env = {**os.environ, **WORKER_ENV, "REDIS_URL": redis_url, "DATABASE_URL": database_url(), **(env or {})}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         args = ["worker", "-Q", queues, "-c", str(concurrency), "-P", "prefork", "-n", self.name, "-l", "INFO",
                 "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip

@@ -30,9 +30,12 @@ def test_it_refuses_to_run_in_production_without_a_real_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+REAL_KEY = "q7L2vX9pR4mW8nB3kT6yH1jF5dS0aZcE-gU_iO2lP9wQ4rN7xV3bM6"
+
+
 def test_it_runs_in_production_with_a_secret_key_and_postgres():
     result = load_settings(
-        DEBUG="false", SECRET_KEY="x" * 50, DATABASE_URL="postgres://u@db:5432/app", ALLOWED_HOSTS="a.example,b.example"
+        DEBUG="false", SECRET_KEY=REAL_KEY, DATABASE_URL="postgres://u@db:5432/app", ALLOWED_HOSTS="a.example,b.example"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False django.db.backends.postgresql ['a.example', 'b.example']"
@@ -61,6 +64,61 @@ def test_env_int_and_list(monkeypatch):
     monkeypatch.setenv("N", "twelve")
     with pytest.raises(ConfigError):
         env_int("N", 0)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me-to-a-long-random-string-of-50-characters",  # docker/.env.example's placeholder
+        "dev-only-secret-key-never-use-in-production",
+        "x" * 60,  # long, but not random
+        "short-but-random-Xq3k",
+    ],
+)
+def test_production_refuses_a_placeholder_or_weak_secret_key(key):
+    result = load_settings(DEBUG="false", SECRET_KEY=key)
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_env_example_secret_is_refused_as_a_real_key():
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / "docker" / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    result = load_settings(DEBUG="false", SECRET_KEY=example["SECRET_KEY"])
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def production_check(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY", "SECURE_"))}
+    environment.update(DEBUG="false", SECRET_KEY=REAL_KEY, ALLOWED_HOSTS="courses.example", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+def test_check_deploy_reports_nothing_in_production():
+    result = production_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_hsts_is_on_by_default_in_production_and_configurable():
+    code = "import config.settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECURE_HSTS_SECONDS"}}
+    environment.update(DEBUG="false", SECRET_KEY=REAL_KEY)
+    default = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert default.stdout.split() == ["31536000", "True", "True"], default.stderr
+    short = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**environment, "SECURE_HSTS_SECONDS": "3600"},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert short.stdout.split()[0] == "3600"
+    # Turning HSTS off in production is possible, and check --deploy says so.
+    off = production_check(SECURE_HSTS_SECONDS="0")
+    assert off.returncode != 0 and "security.W004" in off.stdout + off.stderr
 
 
 @pytest.mark.parametrize(

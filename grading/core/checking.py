@@ -3,19 +3,29 @@ and JAX agree on it, and every authored wrong answer parses and is really graded
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import numpy as np
 import sympy
 
 from . import derivatives, numeric
+from .assessment import assess, symbols_for
 from .equivalence import Tolerance, components, sample_reference
-from .grader import assess, symbols_for
-from .parsing import AnswerError, parse, symbol
+from .parsing import AnswerError, Parsed, parse, symbol
 from .spec import SpecProblem
 
-if TYPE_CHECKING:
-    from .exercises import Variant
+
+class Variant(Protocol):
+    """What the check needs of an `exercises.Variant` (named here so that this module needs no import of it)."""
+
+    @property
+    def exercise(self) -> Any: ...
+    @property
+    def reference(self) -> Parsed: ...
+    @property
+    def constants(self) -> Mapping[str, sympy.Basic]: ...
+
 
 _CROSS_POINTS = 5
 # How closely SymPy and JAX must agree (both exact up to float64 rounding).

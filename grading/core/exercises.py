@@ -14,6 +14,7 @@ from typing import Any
 import sympy
 
 from . import derivatives
+from .checking import check_variant
 from .equivalence import Tolerance
 from .feedback import Mistake
 from .parsing import AnswerError, Parsed, parse, symbol
@@ -254,8 +255,6 @@ class Exercise:
 
     def check(self) -> list[SpecProblem]:
         """Problems with any variant (empty: the exercise can be published)."""
-        from .checking import check_variant
-
         problems: list[SpecProblem] = []
         for index in range(self.variant_count):
             values = self.parameter_values(index) if self.parameters else None

@@ -1,4 +1,4 @@
-"""Grading one answer: parse, compare under the time budget, explain. Never needs JAX."""
+"""Grading one answer's text: parse, then assess under the time budget. Never needs JAX."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import sympy
-
+from .assessment import assess_within, symbols_for
 from .budget import Budget, BudgetExceeded
-from .equivalence import Tolerance, compare, describe
-from .feedback import Mistake, explain
-from .parsing import AnswerError, Parsed, ParseError, parse, symbol
-from .printing import to_text
+from .equivalence import Tolerance, describe
+from .feedback import Mistake
+from .parsing import AnswerError, Parsed, ParseError, parse
+from .printing import normal_form
 from .spec import DEFAULT_ATOL, DEFAULT_RTOL, KINDS, MATRIX_KIND, SpecError, is_number, name_list, tolerance
 from .verdict import TOO_COMPLEX, Preview, Verdict
 
@@ -20,55 +19,7 @@ if TYPE_CHECKING:
     from .exercises import Exercise, Variant
     from .matrix.exercise import MatrixExercise
 
-CORRECT = "Correct."
 _RANK = {"numeric": 0, "expression": 0, "vector": 1, "matrix": 2}
-
-
-@lru_cache(maxsize=256)
-def symbols_for(variables: tuple[str, ...]) -> tuple[sympy.Symbol, ...]:
-    return tuple(symbol(v) for v in variables)
-
-
-def assess(
-    reference: Parsed,
-    answer: Parsed,
-    variables: Sequence[str],
-    tol: Tolerance,
-    *,
-    partial_credit: bool = False,
-    mistakes: tuple[Mistake, ...] = (),
-    budget_s: float = 2.0,
-) -> Verdict:
-    """Grade an already parsed answer (authored wrong answers are checked this way too)."""
-    budget = Budget(budget_s)
-    symbols = symbols_for(tuple(variables))
-    try:
-        return budget.guard(lambda: _assess(reference, answer, symbols, tol, partial_credit, mistakes, budget))
-    except BudgetExceeded:
-        return Verdict.invalid(TOO_COMPLEX, answer.latex)
-
-
-def _assess(
-    reference: Parsed,
-    answer: Parsed,
-    symbols: tuple[sympy.Symbol, ...],
-    tol: Tolerance,
-    partial_credit: bool,
-    mistakes: tuple[Mistake, ...],
-    budget: Budget,
-) -> Verdict:
-    normalized = to_text(answer.value)
-    comparison = compare(reference, answer, symbols, tol, budget)
-    if comparison.status == "form":
-        return Verdict.invalid(comparison.message, answer.latex)
-    if comparison.status == "unknown":
-        return Verdict.invalid(TOO_COMPLEX, answer.latex)
-    if comparison.status == "match":
-        return Verdict("correct", 1.0, CORRECT, answer.latex, normalized)
-    results = comparison.components
-    score = sum(r is True for r in results) / len(results) if partial_credit and results else 0.0
-    message = explain(reference, answer, comparison, symbols, tol, mistakes)
-    return Verdict("incorrect", score, message, answer.latex, normalized)
 
 
 def _grade_text(
@@ -81,7 +32,7 @@ def _grade_text(
     mistakes: tuple[Mistake, ...] = (),
     budget_s: float,
 ) -> Verdict:
-    budget = Budget(budget_s)
+    budget = Budget.within(budget_s)
     parsed: list[Parsed] = []  # kept for the LaTeX when time runs out after parsing
 
     def run() -> Verdict:
@@ -89,7 +40,7 @@ def _grade_text(
             parsed.append(parse(text, variables))
         except AnswerError as exc:
             return Verdict.invalid(exc.message)
-        return _assess(reference, parsed[0], symbols_for(variables), tol, partial_credit, mistakes, budget)
+        return assess_within(reference, parsed[0], symbols_for(variables), tol, partial_credit, mistakes, budget)
 
     try:
         return budget.guard(run)
@@ -162,13 +113,14 @@ def preview(text: str, kind: str, variables: Sequence[str]) -> Preview:
     if len(parsed.shape) != rank and not (rank == 2 and len(parsed.shape) == 1):
         wanted = {0: "a single value", 1: "a vector", 2: "a matrix"}[rank]
         return Preview(False, parsed.latex, f"The answer should be {wanted}; this is {describe(parsed.shape)}.")
-    return Preview(True, parsed.latex, None)
+    return Preview(True, parsed.latex, None, notes=parsed.notes)
 
 
 def normalize(text: str, variables: Sequence[str]) -> str | None:
     """A canonical text for de-duplicating answers; None if the text does not parse."""
     try:
-        return to_text(parse(text, tuple(variables)).value)
+        parsed = parse(text, tuple(variables))
+        return normal_form(parsed.value, parsed.guards)
     except AnswerError:
         return None
 

@@ -1,9 +1,19 @@
-"""Evaluating SymPy expressions at sample points, in float64 and (to settle doubts) at 30 digits.
+"""Evaluating SymPy expressions over the reals: float64 at many points, exactly, or at high precision.
 
-The float path walks the expression tree once with numpy arrays over all points, so it needs no
-generated code (no `lambdify`/`exec` of anything derived from student text) and costs tens of
-microseconds. Anything not finite and real comes out as NaN: the real-number semantics of the
-course (log of a negative, sqrt of a negative, arcsin(2), 1/0 are all undefined).
+Three evaluators walk the expression tree themselves (no `lambdify`/`exec` of anything derived
+from student text), each with real-number semantics: anything that is not a finite real number
+(log of a negative, sqrt of a negative, arcsin(2), 1/0, i) is *undefined* at that point, and so is
+any point where one of the answer's guards (its subexpressions as written, see `builder`) is.
+
+* `evaluate`: float64 over all sample points at once with numpy; tens of microseconds.
+* `exact`: exact rational arithmetic (GMP's rationals) for rational functions of the variables,
+  at rational points; refuses, rather than computes, numbers that would grow too large.
+* `precise`: mpmath real arithmetic at a precision chosen from the numbers in the expression;
+  any complex intermediate makes the point undefined (so log(-1) - log(-1) is undefined, not 0).
+
+Each also reports the *scale* of the expression at each point: the largest magnitude among its
+subexpressions that depend on the variables (for the tolerance floor) and among all of them (for
+the rounding allowance).
 """
 
 from __future__ import annotations
@@ -11,19 +21,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+import gmpy2
+import mpmath
 import numpy as np
 import sympy
 
-# The first PRIMARY points are used when the reference is defined there; the rest are reserves
-# for references with a narrow domain (sqrt(1 - x^2 - y^2), log(x - 2), ...).
-PRIMARY = 24
+# The first PRIMARY points are used where the reference is defined; the rest are reserves for
+# references with a narrow domain (sqrt(1 - x^2 - y^2), log(x - 2), ...).
+PRIMARY = 32
 MIN_VALID = 8
 _RESERVE = 200
-_DIGITS = 30
+_EPS_ALLOWANCE = 64 * np.finfo(float).eps
+_MAX_EXACT_BITS = 200_000  # beyond this an exact value is not computed (high precision decides instead)
 
 
 class Unsupported(Exception):
-    """The expression contains something the float evaluator does not know."""
+    """The expression contains something this evaluator does not know, or would cost too much."""
 
 
 def _cot(v: np.ndarray) -> np.ndarray:
@@ -63,60 +76,156 @@ _FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
 }
 
 
+def _spread(rng: np.random.Generator, low: float, high: float, size: tuple[int, int], signed: bool) -> np.ndarray:
+    """Magnitudes spread evenly in log scale between 10^low and 10^high, of random sign if ``signed``."""
+    values = 10 ** rng.uniform(low, high, size=size)
+    return values * rng.choice([-1.0, 1.0], size=size) if signed else values
+
+
+def _points(seed: int, nvars: int, primary: bool) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    uniform = [(-3, 3)] * 10 + [(-0.7, 0.7)] * 4 + [(0.1, 10)] * 4 + [(0.05, 2)] * 4 if primary else []
+    uniform += [(-1, 1), (0, 1), (-10, 10), (1, 30), (-30, -1)] * (_RESERVE // 5)
+    lows, highs = np.array(uniform, dtype=float).T
+    rows = rng.uniform(lows[:, None], highs[:, None], size=(len(uniform), nvars))
+    if not primary:
+        return rows
+    # Beyond |x| <= 10: terms that only show at large magnitudes ((x/20)^20, |x - 12|), and tiny ones.
+    wide = np.concatenate(
+        [
+            _spread(rng, 1, 6, (6, nvars), signed=True),
+            _spread(rng, 1, 4, (2, nvars), signed=False),
+            _spread(rng, -9, -5, (2, nvars), signed=True),
+        ]
+    )
+    return np.concatenate([rows[:22], wide, rows[22:]])
+
+
 @lru_cache(maxsize=16)
 def sample_points(nvars: int) -> np.ndarray:
-    """Fixed pseudo-random points (rows) in R^nvars: verdicts are reproducible.
+    """Fixed pseudo-random points (rows) in R^nvars, never integers, so verdicts are reproducible.
 
-    Mixed regimes, never integers: both signs of moderate size (catches |x| vs x, sqrt(x^2) vs x),
-    near zero (catches x^50 + 1 vs x^50, where large points alone would hide the 1), positive up
-    to 10 (log/sqrt domains, growth), then reserves over wider and narrower ranges.
+    Mixed regimes: both signs of moderate size (|x| vs x, sqrt(x^2) vs x), near zero (x^50 + 1 vs
+    x^50), positive up to 10 (log/sqrt domains), magnitudes from 10 to 10^6 of both signs and from
+    10^-9 to 10^-5 (1e-8 x + 1e-20 vs 1e-8 x), then reserves over wider and narrower ranges.
     """
-    rng = np.random.default_rng(20261101 + nvars)
-    ranges = [(-3, 3)] * 12 + [(-0.7, 0.7)] * 4 + [(0.1, 10)] * 4 + [(0.05, 2)] * 4
-    ranges += [(-1, 1), (0, 1), (-10, 10), (1, 30), (-30, -1)] * (_RESERVE // 5)
-    lows, highs = np.array(ranges, dtype=float).T
-    return rng.uniform(lows[:, None], highs[:, None], size=(len(ranges), nvars))
+    return _points(20261101 + nvars, nvars, primary=True)
 
 
-def evaluate(expr: sympy.Basic, symbols: Sequence[sympy.Symbol], points: np.ndarray) -> np.ndarray:
-    """Values of `expr` at each row of `points` (columns in `symbols` order); NaN where undefined."""
-    env = {s: points[:, i] for i, s in enumerate(symbols)}
+@lru_cache(maxsize=16)
+def confirmation_points(nvars: int) -> np.ndarray:
+    """Other fixed points, never used by the float pass: where high precision confirms agreement."""
+    rng = np.random.default_rng(7_000_003 + nvars)
+    rows = [
+        rng.uniform(-2.5, 2.5, size=nvars),
+        _spread(rng, 2, 6, (1, nvars), signed=True)[0],  # where float64 may overflow: mpmath does not
+        rng.uniform(0.2, 4, size=nvars),
+        _spread(rng, 2, 6, (1, nvars), signed=True)[0],
+        rng.uniform(-0.5, 0.5, size=nvars),
+    ]
+    return np.concatenate([np.array(rows), _points(7_000_013 + nvars, nvars, primary=False)])
+
+
+# -- float64 ---------------------------------------------------------------------------------------
+
+
+class _Floats:
+    """One evaluation at many points, sharing repeated subexpressions, tracking scales."""
+
+    def __init__(self, env: dict, size: int):
+        self.env = env
+        self.memo: dict[sympy.Basic, np.ndarray | float] = {}
+        self.total = np.zeros(size)  # sums of |terms|: what rounding in a sum is relative to
+
+    def value(self, e: sympy.Basic) -> np.ndarray | float:
+        found = self.memo.get(e)
+        if found is None:
+            found = self._compute(e)
+            if not isinstance(found, np.ndarray) and not np.isfinite(found) and not e.is_Atom:
+                found = _constant(e)  # cos(exp(729)): float64 overflows on the way, not at the end
+            self.memo[e] = found
+        return found
+
+    def _compute(self, e: sympy.Basic) -> np.ndarray | float:
+        if e.is_Symbol:
+            if e not in self.env:
+                raise Unsupported(f"unexpected name {e}")
+            return self.env[e]
+        if e is sympy.I or e is sympy.nan:  # not real
+            return np.nan
+        if e.is_Number or e.is_NumberSymbol:
+            if not e.is_real:
+                raise Unsupported(str(e))
+            try:
+                return float(e)
+            except OverflowError:
+                return np.inf
+        if e.is_Add:
+            terms = [self.value(a) for a in e.args]
+            self.total = np.fmax(self.total, sum((np.abs(t) for t in terms), start=0.0))
+            return sum(terms, start=0.0)
+        if e.is_Mul:
+            result: np.ndarray | float = 1.0
+            for a in e.args:
+                result = result * self.value(a)
+            return result
+        if e.is_Pow:
+            base, exponent = e.args
+            if exponent == sympy.S.Half:
+                return np.sqrt(self.value(base))
+            power = int(exponent) if exponent.is_Integer and abs(exponent) < 2**31 else self.value(exponent)
+            return np.power(np.asarray(self.value(base), dtype=float), power)
+        func = _FUNCTIONS.get(type(e))
+        if func is None:
+            raise Unsupported(type(e).__name__)
+        return func(*(self.value(a) for a in e.args))
+
+
+def evaluate_scaled(
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic] = (),
+    *,
+    overflow: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values at each row of `points` (NaN where undefined), their scale and their rounding scale.
+
+    The scale is the sum of the magnitudes of the terms when the expression is a sum that depends
+    on the variables (the size of what it combines), else 0; the rounding scale is the largest sum
+    of magnitudes of terms anywhere inside, or the value itself. With ``overflow``, values too large
+    for float64 stay infinite instead of undefined (high precision can still evaluate them there).
+    """
+    n = len(points)
+    walk = _Floats({s: points[:, i] for i, s in enumerate(symbols)}, n)
     with np.errstate(all="ignore"):
-        values = np.broadcast_to(np.asarray(_eval(expr, env), dtype=float), (len(points),))
-    return np.where(np.isfinite(values), values, np.nan)
+        values = np.array(np.broadcast_to(np.asarray(walk.value(expr), dtype=float), (n,)))
+        for guard in guards:
+            values[~np.isfinite(np.broadcast_to(np.asarray(walk.value(guard), dtype=float), (n,)))] = np.nan
+    if not overflow:
+        values[~np.isfinite(values)] = np.nan
+    scale = np.zeros(n)
+    if expr.is_Add and isinstance(walk.memo[expr], np.ndarray):  # a sum of terms that depend on the variables
+        scale = sum((np.abs(walk.memo[a]) for a in expr.args), start=scale)
+    return values, scale, np.fmax(walk.total, np.abs(values))
 
 
-def _eval(e: sympy.Basic, env: dict) -> np.ndarray | float:
-    if e.is_Symbol:
-        if e not in env:
-            raise Unsupported(f"unexpected name {e}")
-        return env[e]
-    if e is sympy.I:  # not real; the 30-digit recheck sees through i*i and friends
-        return np.nan
-    if e.is_Number or e.is_NumberSymbol:
-        if not e.is_real:
-            raise Unsupported(str(e))
-        try:
-            return float(e)
-        except OverflowError:
-            return np.inf
-    if e.is_Add:
-        return sum((_eval(a, env) for a in e.args), start=0.0)
-    if e.is_Mul:
-        result: np.ndarray | float = 1.0
-        for a in e.args:
-            result = result * _eval(a, env)
-        return result
-    if e.is_Pow:
-        base, exponent = e.args
-        if exponent == sympy.S.Half:
-            return np.sqrt(_eval(base, env))
-        power = int(exponent) if exponent.is_Integer and abs(exponent) < 2**31 else _eval(exponent, env)
-        return np.power(np.asarray(_eval(base, env), dtype=float), power)
-    func = _FUNCTIONS.get(type(e))
-    if func is None:
-        raise Unsupported(type(e).__name__)
-    return func(*(_eval(a, env) for a in e.args))
+def evaluate(
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic] = (),
+    *,
+    overflow: bool = False,
+) -> np.ndarray:
+    """Values of `expr` at each row of `points` (columns in `symbols` order); NaN where undefined."""
+    return evaluate_scaled(expr, symbols, points, guards, overflow=overflow)[0]
+
+
+def allowed(reference: np.ndarray, answer: np.ndarray, scale: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """The tolerance per point: relative to the larger side, or to the reference's scale there."""
+    with np.errstate(all="ignore"):
+        return atol + rtol * np.fmax(np.fmax(np.abs(reference), np.abs(answer)), scale)
 
 
 def close(a: np.ndarray | float, b: np.ndarray | float, rtol: float, atol: float) -> np.ndarray:
@@ -125,33 +234,263 @@ def close(a: np.ndarray | float, b: np.ndarray | float, rtol: float, atol: float
         return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
 
 
-def precise(expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: np.ndarray) -> float | None:
-    """`expr` at one point with 30 significant digits; None where it is undefined or not real."""
-    subs = {s: sympy.Float(float(v), _DIGITS) for s, v in zip(symbols, point, strict=True)}
+def rounding(total: np.ndarray) -> np.ndarray:
+    """What float64 rounding can account for in a value whose subexpressions reach `total`."""
+    return _EPS_ALLOWANCE * total
+
+
+# -- exact rationals ------------------------------------------------------------------------------
+
+
+def is_rational_function(expr: sympy.Basic) -> bool:
+    """Built from the variables and rational numbers by +, ×, and integer powers only."""
+    if expr.is_Symbol or expr.is_Rational:
+        return True
+    if expr.is_Add or expr.is_Mul:
+        return all(is_rational_function(a) for a in expr.args)
+    if expr.is_Pow:
+        return expr.exp.is_Integer and is_rational_function(expr.base)
+    return False
+
+
+def exact(expr: sympy.Basic, env: dict[sympy.Symbol, gmpy2.mpq]) -> tuple[gmpy2.mpq, gmpy2.mpq]:
+    """The exact value of a rational function at a rational point, and its scale there (as `evaluate_scaled`).
+
+    Raises ZeroDivisionError at a pole and Unsupported when a number would grow too large.
+    """
+
+    def walk(e: sympy.Basic) -> gmpy2.mpq:
+        if e.is_Symbol:
+            value = env[e]
+        elif e.is_Rational:
+            return gmpy2.mpq(int(e.p), int(e.q))
+        elif e.is_Add:
+            value = sum((walk(a) for a in e.args), start=gmpy2.mpq(0))
+        elif e.is_Mul:
+            value = gmpy2.mpq(1)
+            for a in e.args:
+                value *= walk(a)
+        else:
+            base, n = walk(e.base), int(e.exp)
+            size = max(base.numerator.bit_length(), base.denominator.bit_length())
+            if size * abs(n) > _MAX_EXACT_BITS:
+                raise Unsupported("too large for exact arithmetic")
+            value = base**n
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_EXACT_BITS:
+            raise Unsupported("too large for exact arithmetic")
+        return value
+
+    if expr.is_Add and env:
+        terms = [walk(a) for a in expr.args]
+        return sum(terms, start=gmpy2.mpq(0)), sum((abs(t) for t in terms), start=gmpy2.mpq(0))
+    return walk(expr), gmpy2.mpq(0)
+
+
+def rational_point(point: np.ndarray) -> list[gmpy2.mpq]:
+    """A float point as the exact rational number it is."""
+    return [gmpy2.mpq(float(v)) for v in point]
+
+
+# -- high precision, real ---------------------------------------------------------------------------
+
+
+def _real(value: object) -> mpmath.mpf:
+    if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
+        raise ValueError("not a finite real number")
+    return value
+
+
+def _inverse(f: Callable) -> Callable:
+    return lambda v: f(1 / v)
+
+
+_PRECISE: dict[type, Callable] = {
+    sympy.sin: mpmath.sin,
+    sympy.cos: mpmath.cos,
+    sympy.tan: mpmath.tan,
+    sympy.sec: mpmath.sec,
+    sympy.csc: mpmath.csc,
+    sympy.cot: mpmath.cot,
+    sympy.asin: mpmath.asin,
+    sympy.acos: mpmath.acos,
+    sympy.atan: mpmath.atan,
+    sympy.acot: _inverse(mpmath.atan),
+    sympy.asec: _inverse(mpmath.acos),
+    sympy.acsc: _inverse(mpmath.asin),
+    sympy.sinh: mpmath.sinh,
+    sympy.cosh: mpmath.cosh,
+    sympy.tanh: mpmath.tanh,
+    sympy.sech: mpmath.sech,
+    sympy.csch: mpmath.csch,
+    sympy.coth: mpmath.coth,
+    sympy.asinh: mpmath.asinh,
+    sympy.acosh: mpmath.acosh,
+    sympy.atanh: mpmath.atanh,
+    sympy.asech: _inverse(mpmath.acosh),
+    sympy.acsch: _inverse(mpmath.asinh),
+    sympy.acoth: _inverse(mpmath.atanh),
+    sympy.exp: mpmath.exp,
+    sympy.log: mpmath.log,
+    sympy.Abs: abs,
+    sympy.sign: mpmath.sign,
+    sympy.atan2: mpmath.atan2,
+}
+
+
+# Functions whose relative error grows with the size of their argument: exp(z) needs log10|z| more
+# digits of z than of the result (so does sin(z) to know where in its period z is).
+_CONDITIONED = (
+    sympy.exp, sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot, sympy.sinh, sympy.cosh,
+    sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
+)  # fmt: skip
+_MAX_DPS = 1200
+
+
+class _Unreliable(Exception):
+    """The working precision cannot give this value to the digits it must be compared at."""
+
+
+class _Precise:
+    """One real evaluation at one point; raises ValueError where the expression is undefined."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.memo: dict[sympy.Basic, mpmath.mpf] = {}
+        self.total = mpmath.mpf(0)
+        self.condition = mpmath.mpf(1)  # how much the relative error of the inputs is amplified
+
+    def value(self, e: sympy.Basic) -> mpmath.mpf:
+        found = self.memo.get(e)
+        if found is None:
+            found = self.memo[e] = _real(self._compute(e))
+        return found
+
+    def _compute(self, e: sympy.Basic) -> object:
+        if e.is_Symbol:
+            if e not in self.env:
+                raise Unsupported(f"unexpected name {e}")
+            return self.env[e]
+        if e.is_Rational:
+            return mpmath.mpf(int(e.p)) / int(e.q)
+        if e is sympy.pi:
+            return +mpmath.pi
+        if e is sympy.E:
+            return mpmath.e()
+        if e.is_Float:
+            return mpmath.mpf(e._mpf_)
+        if e is sympy.I or e is sympy.nan or e.is_Number:
+            raise ValueError("not real")
+        if e.is_Add:
+            terms = [self.value(a) for a in e.args]
+            self.total = max(self.total, mpmath.fsum(abs(t) for t in terms))
+            return mpmath.fsum(terms)
+        if e.is_Mul:
+            return mpmath.fprod(self.value(a) for a in e.args)
+        if e.is_Pow:
+            base, exponent = self.value(e.base), e.exp
+            if exponent.is_Integer:
+                if base == 0 and exponent < 0:
+                    raise ValueError("division by zero")
+                return base ** int(exponent)
+            if base < 0:
+                raise ValueError("a non-integer power of a negative number")
+            power = self.value(exponent)
+            if base == 0 and power <= 0:
+                raise ValueError("division by zero")
+            if base != 0:
+                self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
+            return base**power
+        func = _PRECISE.get(type(e))
+        if func is None:
+            raise Unsupported(type(e).__name__)
+        args = [self.value(a) for a in e.args]
+        if isinstance(e, _CONDITIONED):
+            self.condition = max(self.condition, abs(args[0]))
+        return func(*args)
+
+
+def _constant(e: sympy.Basic) -> float:
+    """A number that float64 cannot compute directly, at high precision (NaN where undefined)."""
     try:
-        value = expr.evalf(_DIGITS, subs=subs)
-    except Exception as exc:  # noqa: BLE001 - mpmath and SymPy raise many kinds; the caller stays undecided
-        raise Unsupported(f"cannot evaluate {type(exc).__name__}") from None
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        return None
-    try:
-        z = complex(value)
-    except (TypeError, ValueError):
-        return None
-    if abs(z.imag) > 1e-20 * max(1.0, abs(z.real)) or not np.isfinite(z.real):
-        return None
-    return z.real
+        found = precise(e, (), (), (), precision_for(e))
+    except (_Unreliable, Unsupported):
+        return np.nan
+    return np.nan if found is None else float(found[0])
+
+
+def precision_for(*exprs: sympy.Basic) -> int:
+    """Decimal digits for high precision: the largest exact number written, and 40 more."""
+    written = max((len(str(max(abs(r.p), r.q))) for e in exprs for r in e.atoms(sympy.Rational)), default=1)
+    return min(40 + written, 1100)
+
+
+def precise(
+    expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf] | None:
+    """(value, scale, rounding scale) at one point, to about `dps` digits; None where undefined over the reals.
+
+    Where the expression is ill-conditioned (exp or sin of a huge number) the precision is raised by
+    the digits it loses; past `_MAX_DPS` the point cannot be evaluated reliably (`_Unreliable`).
+    """
+    found = _precise(expr, symbols, point, guards, dps)
+    if found is None or found[3] <= dps - 30:
+        return None if found is None else found[:3]
+    needed = found[3] + dps
+    if needed > _MAX_DPS:
+        raise _Unreliable
+    again = _precise(expr, symbols, point, guards, needed)
+    if again is not None and again[3] > needed - 30:
+        raise _Unreliable
+    return None if again is None else again[:3]
+
+
+def _precise(
+    expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf, int] | None:
+    with mpmath.workdps(dps):
+        walk = _Precise({s: mpmath.mpf(float(v)) for s, v in zip(symbols, point, strict=True)})
+        try:
+            for guard in guards:
+                walk.value(guard)
+            value = walk.value(expr)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return None
+        scale = mpmath.mpf(0)
+        if expr.is_Add and symbols and expr.free_symbols:
+            scale = mpmath.fsum(abs(walk.memo[a]) for a in expr.args)
+        lost = int(mpmath.log10(walk.condition)) + 1 if walk.condition > 1 else 0
+        return value, scale, max(walk.total, abs(value)), lost
 
 
 def agree_precisely(
-    ref: sympy.Basic, ans: sympy.Basic, symbols: Sequence[sympy.Symbol], point: np.ndarray, rtol: float, atol: float
+    ref: tuple[sympy.Basic, Sequence[sympy.Basic]],
+    ans: tuple[sympy.Basic, Sequence[sympy.Basic]],
+    symbols: Sequence[sympy.Symbol],
+    point: Sequence,
+    rtol: float,
+    atol: float,
 ) -> bool | None:
-    """Whether a float64 disagreement at `point` was only rounding (both sides at 30 digits); None: unknown."""
+    """At one point, at high precision: True/False, or None where the reference is not defined there
+    (or neither side can be evaluated reliably there: the point proves nothing)."""
+    dps = precision_for(ref[0], ans[0])
     try:
-        r = precise(ref, symbols, point)
-        if r is None:  # the reference is not really defined here: the point proves nothing
-            return True
-        a = precise(ans, symbols, point)
-    except Unsupported:
+        r = precise(ref[0], symbols, point, ref[1], dps)
+        if r is None:
+            return None
+        a = precise(ans[0], symbols, point, ans[1], dps)
+        while a is None and dps < _MAX_DPS:
+            # Undefined, or rounded just outside a domain (asin of u/sqrt(u^2 + 1) for a huge u):
+            # only more digits tell the two apart.
+            dps = min(4 * dps, _MAX_DPS)
+            a = precise(ans[0], symbols, point, ans[1], dps)
+            r = precise(ref[0], symbols, point, ref[1], dps) if a is not None else r
+            if r is None:
+                return None
+    except _Unreliable:
         return None
-    return a is not None and bool(close(np.array(r), np.array(a), rtol, atol))
+    if a is None:
+        return False
+    with mpmath.workdps(dps):
+        slack = mpmath.mpf(10) ** (12 - dps) * (r[2] + a[2])
+        bound = atol + rtol * max(abs(r[0]), abs(a[0]), r[1]) + slack
+        return bool(abs(r[0] - a[0]) <= bound)

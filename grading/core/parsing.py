@@ -25,27 +25,18 @@ values (``1/0``) are refused. The cost of every operation is bounded before SymP
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 
-from .limits import (
-    DEFAULT_LIMITS,
-    AnswerError,
-    Builder,
-    LimitError,
-    Limits,
-    ParseError,
-    Shape,
-    ShapeError,
-    UnknownNameError,
-    Val,
-    Value,
-    digits_of,
-    shape_name,
-)
+from . import typesetting
+from .builder import Builder, Shape, Val, Value, digits_of, shape_name
+from .errors import AnswerError, LimitError, ParseError, ShapeError, UnknownNameError
+from .limits import DEFAULT_LIMITS, Limits
 from .tokens import CLOSERS, Kind, Token, tokenize
 
 __all__ = [
@@ -68,11 +59,15 @@ def symbol(name: str) -> sympy.Symbol:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A parsed answer: SymPy value, its shape and LaTeX for "interpreted as"."""
+    """A parsed answer: SymPy value, its shape, LaTeX for "interpreted as", where it is defined."""
 
     value: Value  # a vector is an n×1 ImmutableMatrix, a matrix an m×n one
     shape: Shape  # () scalar, (n,) vector, (m, n) matrix
     latex: str
+    # Subexpressions as written that must be finite and real where the answer is defined (see builder).
+    guards: tuple[sympy.Expr, ...] = ()
+    # How ambiguous notation was read ("1/2x" is (1/2)·x), shown by the preview before submitting.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +119,17 @@ _FUNCTION_GROUPS: list[tuple[tuple[str, ...], Callable[..., sympy.Expr] | None, 
 FUNCTIONS: dict[str, _Function] = {
     alias: _Function(names[0], arities, build) for names, build, arities in _FUNCTION_GROUPS for alias in names
 }
+# Defined on part of the real line only: their results are guards (see builder).
+_PARTIAL = {"log", "asin", "acos", "asec", "acsc", "acosh", "atanh", "acoth", "asech"}
 _BUILTIN_CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E, "E": sympy.E}
 _OPERAND = 'a number, a variable or "("'
+# sin^-1 x is the inverse function, as in textbooks (the preview says so).
+_INVERSE = {
+    "sin": "asin", "cos": "acos", "tan": "atan", "sec": "asec", "csc": "acsc", "cot": "acot", "sinh": "asinh",
+    "cosh": "acosh", "tanh": "atanh", "sech": "asech", "csch": "acsch", "coth": "acoth",
+}  # fmt: skip
+_LOG_BASE = re.compile(r"(?:log|LOG|Log)_?([0-9]+|_[A-Za-z][A-Za-z0-9]*)\Z")
+_FUNCTION_DIGITS = re.compile(r"([A-Za-z]+)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?\Z")
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds)
 _UNDEFINED_MESSAGE = "The answer is undefined (it divides by zero or similar)."
 
@@ -142,6 +146,25 @@ class _Names:
         self.values.update({n: Val(symbol(n)) for n in variables})
         self.values.update({n: _constant(v) for n, v in constants.items()})
         self.longest = max(len(n) for n in [*self.values, *FUNCTIONS])
+        # x_1 for a declared x1 (and x1 for x_1), Pi and PI for pi: unambiguous other spellings.
+        spellings: dict[str, list[str]] = {}
+        for name in self.values:
+            for other in {name.replace("_", ""), name.lower()} - {name}:
+                spellings.setdefault(other, []).append(name)
+        self.aliases = {k: v[0] for k, v in spellings.items() if len(v) == 1 and k not in self.values}
+
+    def lookup(self, word: str) -> Val | None:
+        """The value of a variable or constant, under any of its spellings."""
+        plain = word.replace("_", "") if not word.endswith("_") else word
+        name = word if word in self.values else plain if plain in self.values else self.aliases.get(plain)
+        if name is None and word.lower() == "pi":
+            name = "pi"
+        return self.values.get(name) if name is not None else None
+
+    @staticmethod
+    def function(word: str) -> _Function | None:
+        """A function by name in any case: sin, Sin, SIN; Abs as SymPy writes it."""
+        return FUNCTIONS.get(word) or FUNCTIONS.get(word.lower())
 
     def split(self, word: str) -> list[str] | None:
         """Split a run of letters into known names, longest piece first; None if impossible."""
@@ -149,7 +172,7 @@ class _Names:
         for start in range(len(word) - 1, -1, -1):
             for end in range(min(len(word), start + self.longest), start, -1):
                 piece = word[start:end]
-                if after[end] is not None and (piece in self.values or piece in FUNCTIONS):
+                if after[end] is not None and (piece in self.values or piece.lower() in FUNCTIONS):
                     after[start] = end
                     break
         if after[0] is None:
@@ -183,6 +206,12 @@ class _Names:
         )
 
 
+@lru_cache(maxsize=512)
+def _plain_names(variables: tuple[str, ...]) -> _Names:
+    """The names of an answer without constants (every student answer): built once per variable list."""
+    return _Names(variables, {})
+
+
 def _constant(value: sympy.Basic) -> Val:
     """A trusted constant: scalars as they are, n×1 matrices as vectors."""
     if isinstance(value, sympy.MatrixBase):
@@ -196,7 +225,9 @@ def _constant(value: sympy.Basic) -> Val:
 class _Parser:
     """Recursive descent over the token list with an explicit nesting counter."""
 
-    def __init__(self, tokens: list[Token], names: _Names, limits: Limits):
+    def __init__(self, tokens: list[Token], names: _Names, limits: Limits, text: str = ""):
+        self.text = text
+        self.notes: list[str] = []
         self.tokens = tokens
         self.names = names
         self.limits = limits
@@ -260,6 +291,8 @@ class _Parser:
             return ParseError('This "|" has no matching opening "|"', tok.pos)
         if tok.kind is Kind.COMMA:
             return ParseError('Unexpected ","; write a vector in brackets, like [1, 2]', tok.pos)
+        if tok.kind is Kind.SEMI:
+            return ParseError('Unexpected ";"; write the rows of a matrix in brackets, like [1, 2; 3, 4]', tok.pos)
         if tok.kind is Kind.NUMBER:
             return ParseError(f'Missing operator (such as "*") before "{tok.text}"', tok.pos)
         return ParseError(f'Unexpected "{tok.text}"', tok.pos)
@@ -273,16 +306,36 @@ class _Parser:
         return self.build.add(terms) if len(terms) > 1 else terms[0]
 
     def product(self) -> Val:
+        start = self.tok.pos
         factors = [(False, self.signed())]
+        division = None
         while True:
             if self._is("*", "/"):
-                divide = self._next().text == "/"
-                factors.append((divide, self.signed()))
+                op = self._next()
+                division = op.pos if op.text == "/" else division
+                factors.append((op.text == "/", self.signed()))
             elif self._starts_implicit():
+                here = self.tok.pos
+                adjacent = here > 0 and self.text[here - 1 : here] not in (" ", "")
+                tight = self.tight
                 factors.append((False, self.power()))
+                if adjacent and factors[-2][0] and division is not None:
+                    a, b = self._source(start, division), self._source(division + 1, here)
+                    c = self._source(here, self.tok.pos)
+                    self._note(f'"{a}/{b}{c}" is read as ({a}/{b})·{c}; for {a}/({b}{c}) bracket the denominator.')
+                elif adjacent and tight is not None and tight[1] == here:
+                    what, c = self._source(tight[0], here), self._source(here, self.tok.pos)
+                    self._note(f'"{what}{c}" is read as {what}·{c}; to include {c}, use brackets.')
             else:
                 break
         return self.build.multiply(factors) if len(factors) > 1 else factors[0][1]
+
+    def _source(self, start: int, end: int) -> str:
+        return self.text[start:end].strip()
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _starts_implicit(self) -> bool:
         kind = self.tok.kind
@@ -298,12 +351,18 @@ class _Parser:
             return self.build.negate(value) if negative else value
         return self.power()
 
+    # (start, end) of the last power or root whose exponent/argument had no brackets: e^2x, √2x
+    tight: tuple[int, int] | None = None
+
     def power(self) -> Val:
+        start = self.tok.pos
         base = self.postfix()
         if self._is("^"):
             self._next()
+            bare = self.tok.kind is not Kind.OPEN
             with self._nested():
                 exponent = self.signed()
+            self.tight = (start, self.tok.pos) if bare else None
             return self.build.power(base, exponent)
         return base
 
@@ -328,21 +387,30 @@ class _Parser:
             return self.absolute()
         if tok.kind is Kind.ROOT:
             self._next()
+            bare = self.tok.kind is not Kind.OPEN
             with self._nested():
                 value = self.postfix()
+            self.tight = (tok.pos, self.tok.pos) if bare else None
             return self._apply(FUNCTIONS["sqrt" if tok.text == "√" else "cbrt"], tok.text, [value])
         raise self._expected_operand()
 
     def name(self) -> Val:
         tok = self.tok
         word = tok.text
-        if word in self.names.values:
+        value = self.names.lookup(word)
+        if value is not None:
             self._next()
-            return self.names.values[word]
-        if word in FUNCTIONS:
-            return self.call(FUNCTIONS[word])
+            return value
+        function = self.names.function(word)
+        if function is not None:
+            return self.call(function)
+        if base := _LOG_BASE.match(word):  # log2(x), log_2(x), log10 x, log_b(x)
+            return self.call(FUNCTIONS["log"], base=self._log_base(base.group(1).lstrip("_"), tok))
         pieces = self.names.split(word)
         if pieces is None:
+            if split := self._function_digits(word):  # 5sqrt2, sin2x
+                self.tokens[self.i : self.i + 1] = split
+                return self.name()
             call = self.tokens[self.i + 1].text == "("
             raise self.names.unknown(word, call, tok.pos)
         # Replace the run by its pieces so that "^" binds to the last one: xy^2 = x*y^2.
@@ -355,24 +423,69 @@ class _Parser:
         ]
         return self.name()
 
-    def call(self, function: _Function) -> Val:
+    def _log_base(self, text: str, tok: Token) -> Val:
+        if text.isdigit():
+            base = self.build.number(sympy.Integer(int(text)))
+        elif (found := self.names.lookup(text)) is not None:
+            base = found
+        else:
+            raise self.names.unknown(text, False, tok.pos + len(tok.text) - len(text))
+        if base.expr in (0, 1):
+            raise AnswerError(f"A logarithm to base {base.expr} is undefined.")
+        return base
+
+    def _function_digits(self, word: str) -> list[Token] | None:
+        """sqrt2 -> sqrt 2, sin2x -> sin 2 x: letters ending in a function name, then a number."""
+        match = _FUNCTION_DIGITS.match(word)
+        pieces = self.names.split(match.group(1)) if match else None
+        if not match or not pieces or self.names.function(pieces[-1]) is None:
+            return None
+        tok, letters, number = self.tok, match.group(1), match.group(2)
+        where = tok.char_pos
+        split = [Token(Kind.NAME, letters, where[0], char_pos=where[: len(letters)])]
+        split.append(Token(Kind.NUMBER, number, where[len(letters)], sympy.Integer(int(number))))
+        if rest := match.group(3):
+            at = len(letters) + len(number)
+            split.append(Token(Kind.NAME, rest, where[at], char_pos=where[at:]))
+        return split
+
+    def call(self, function: _Function, base: Val | None = None) -> Val:
         name = self._next()
         power = None
+        caret = self.tok.pos
         if self._is("^"):  # sin^2(x) = sin(x)^2
             self._next()
             with self._nested():
                 power = self.signed()
             if power.expr == -1:
-                raise ParseError(
-                    f'"{name.text}^-1" is ambiguous: write a{function.name}(x) or 1/{function.name}(x)', name.pos
+                inverse = _INVERSE.get(function.name)
+                if inverse is None:
+                    raise ParseError(
+                        f'"{name.text}^-1" is ambiguous: write 1/{name.text}(x) or the inverse function', name.pos
+                    )
+                self._note(
+                    f'"{name.text}^-1" is read as the inverse function {inverse}; for 1/{name.text}(x) write that.'
                 )
+                function, power = FUNCTIONS[inverse], None
+        start = self.tok.pos
         if self._is("("):
             args = self.arguments(name.text)
-        elif self.tok.kind in (Kind.NUMBER, Kind.NAME, Kind.ROOT) and self.tok.text not in FUNCTIONS:
+        elif self.tok.kind is Kind.BAR:  # ln|x|
+            args = [self.absolute()]
+        elif self.tok.kind in (Kind.NUMBER, Kind.NAME, Kind.ROOT) and self.names.function(self.tok.text) is None:
             with self._nested():
                 args = [self.bare_argument()]
+            argument = self._source(start, self.tok.pos)
+            if not re.fullmatch(r"[A-Za-z0-9.]+", argument) or power is not None:
+                exponent = f"^{self._source(caret + 1, start)}" if power is not None else ""
+                reading = f"{name.text}({argument}){exponent}"
+                self._note(f'"{self._source(name.pos, self.tok.pos)}" is read as {reading}.')
         else:
             raise ParseError(f'Expected "(" after "{name.text}" {self._found()}', self.tok.pos)
+        if base is not None:
+            if len(args) != 1:
+                raise ParseError(f"{name.text} takes 1 argument, not {len(args)}", name.pos)
+            args = [args[0], base]
         if len(args) not in function.arities:
             expected = " or ".join(str(n) for n in function.arities)
             raise ParseError(
@@ -390,27 +503,33 @@ class _Parser:
 
     def arguments(self, name: str) -> list[Val]:
         opening = self._next()
-        items = self._items(opening)
-        if len(items) == 0:
+        rows = self._items(opening)
+        if len(rows) == 0:
             raise ParseError(f"{name}() needs an argument", opening.pos)
-        return items
+        return rows[0]
 
-    def _items(self, opening: Token) -> list[Val]:
-        """Comma-separated sums up to the bracket that closes ``opening``."""
+    def _items(self, opening: Token) -> list[list[Val]]:
+        """Rows (separated by ";" inside [...]) of comma-separated sums up to the bracket closing ``opening``."""
         if self.tok.kind is Kind.END:
             raise ParseError(f'This "{opening.text}" is never closed', opening.pos)
         saved_bars, self.bars = self.bars, 0
-        items: list[Val] = []
+        rows: list[list[Val]] = [[]]
         with self._nested():
             closer = CLOSERS[opening.text]
             if self.tok.text == closer and self.tok.kind is Kind.CLOSE:
                 self._next()
                 self.bars = saved_bars
-                return items
+                return []
             while True:
-                items.append(self.sum())
+                rows[-1].append(self.sum())
                 if self.tok.kind is Kind.COMMA:
                     self._next()
+                    continue
+                if self.tok.kind is Kind.SEMI:
+                    if opening.text != "[":
+                        raise ParseError('";" separates the rows of a matrix or vector in [...]', self.tok.pos)
+                    self._next()
+                    rows.append([])
                     continue
                 if self.tok.kind is Kind.CLOSE and self.tok.text == closer:
                     self._next()
@@ -423,16 +542,21 @@ class _Parser:
                     )
                 raise self._leftover()
         self.bars = saved_bars
-        return items
+        return rows
 
     def group(self) -> Val:
         opening = self._next()
-        items = self._items(opening)
-        if not items:
+        rows = self._items(opening)
+        if not rows:
             raise ParseError(f'Empty brackets "{opening.text}{CLOSERS[opening.text]}"', opening.pos)
-        if opening.text == "(" and len(items) == 1:
-            return items[0]
-        return self.build.vector(items)
+        if len(rows) == 1:
+            items = rows[0]
+            if len(items) == 1 and (opening.text == "(" or len(items[0].shape) == 2):
+                return items[0]  # (x) is x; [M] is the matrix M, as in \left[\begin{matrix} ... \right]
+            return self.build.vector(items)
+        if all(len(row) == 1 for row in rows):  # [1; 2] is a column vector
+            return self.build.vector([row[0] for row in rows])
+        return self.build.vector([self.build.vector(row) for row in rows])
 
     def absolute(self) -> Val:
         opening = self._next()
@@ -449,7 +573,7 @@ class _Parser:
         self.bars -= 1
         if value.shape:
             raise ShapeError(f"|...| needs a number, not {shape_name(value.shape)}")
-        return Val(sympy.Abs(value.expr), (), value.digits, 0.0)
+        return Val(sympy.Abs(value.expr), (), value.digits, 0.0, value.guards)
 
     def _apply(self, function: _Function, name: str, args: list[Val]) -> Val:
         for arg in args:
@@ -466,16 +590,11 @@ class _Parser:
         if any(a.expr.has(*_UNDEFINED) for a in args):  # atan(zoo) would become an interval
             raise AnswerError(_UNDEFINED_MESSAGE)
         assert function.build is not None
-        return self.build.apply(function.build, args)
+        return self.build.apply(function.build, args, partial=function.name in _PARTIAL)
 
 
 def _latex(value: Value, shape: Shape) -> str:
-    if shape == ():
-        return sympy.latex(value)
-    if len(shape) == 1:
-        return r"\begin{pmatrix} " + r" \\ ".join(sympy.latex(v) for v in value) + r" \end{pmatrix}"
-    rows = [" & ".join(sympy.latex(value[r, c]) for c in range(shape[1])) for r in range(shape[0])]
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+    return typesetting.latex(value) if shape == () else typesetting.matrix(value, shape)
 
 
 def parse(
@@ -489,12 +608,21 @@ def parse(
     limits = limits or DEFAULT_LIMITS
     if len(text) > limits.max_length:
         raise LimitError(f"The answer is too long (more than {limits.max_length} characters).")
-    names = _Names(variables, constants or {})
+    names = _Names(variables, constants) if constants else _plain_names(tuple(variables))
     tokens = tokenize(text, limits)
     try:
-        value = _Parser(tokens, names, limits).answer()
+        parser = _Parser(tokens, names, limits, text)
+        value = parser.answer()
     except (ValueError, ArithmeticError) as error:  # a SymPy failure on odd but bounded input
         raise AnswerError("This answer could not be interpreted.") from error
     if value.expr.has(*_UNDEFINED):
         raise AnswerError(_UNDEFINED_MESSAGE)
-    return Parsed(value.expr, value.shape, _latex(value.expr, value.shape))
+    return Parsed(value.expr, value.shape, _latex(value.expr, value.shape), _pruned(value), tuple(parser.notes))
+
+
+def _pruned(value: Val) -> tuple[sympy.Expr, ...]:
+    """Guards that are not already part of the value (those are evaluated with it anyway)."""
+    if not value.guards:
+        return ()
+    inside = set(sympy.preorder_traversal(value.expr))
+    return tuple(g for g in value.guards if g not in inside)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sympy
 
-from .limits import DEFAULT_LIMITS, Value
+from .builder import Value
+from .limits import DEFAULT_LIMITS
 from .parsing import FUNCTIONS
+from .typesetting import ordered_terms
 
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 _TEXT_NAMES = {f.build: f.name for f in FUNCTIONS.values() if isinstance(f.build, type)}
@@ -23,6 +25,17 @@ def to_text(value: Value) -> str:
             return "[" + ", ".join(to_text(v) for v in value) + "]"
         return "[" + ", ".join("[" + ", ".join(to_text(v) for v in value.row(r)) + "]" for r in range(value.rows)) + "]"
     return _text(value)[0]
+
+
+def normal_form(value: Value, guards: tuple[sympy.Basic, ...] = ()) -> str:
+    """A canonical text for de-duplicating answers: the value and, if any, where it is defined.
+
+    ``sqrt(x)^2`` and ``x`` have the same value but not the same domain, so not the same form.
+    """
+    text = to_text(value)
+    if not guards:
+        return text
+    return f"{text} [defined where {', '.join(sorted(sympy.sstr(g) for g in guards))} are real]"
 
 
 def _integer(n: int) -> str:
@@ -52,9 +65,9 @@ def _wrap(expr: sympy.Basic, level: int) -> str:
 def _text(expr: sympy.Basic) -> tuple[str, int]:
     """Text and binding strength of one expression."""
     if expr.is_Integer:
-        return _integer(int(expr.p)), _ATOM if expr >= 0 else _ADD
+        return _integer(int(expr.p)), _ATOM if expr.p >= 0 else _ADD
     if expr.is_Rational:
-        return f"{_integer(int(expr.p))}/{_integer(expr.q)}", _MUL if expr > 0 else _ADD
+        return f"{_integer(int(expr.p))}/{_integer(expr.q)}", _MUL if expr.p > 0 else _ADD
     if expr.is_Float:  # written as a decimal, which parses back as the exact rational it shows
         text = str(expr)
         return text, _ADD if text.startswith("-") else _ATOM
@@ -67,7 +80,7 @@ def _text(expr: sympy.Basic) -> tuple[str, int]:
     if expr is sympy.I:
         return "sqrt(-1)", _ATOM
     if expr.is_Add:
-        first, *others = expr.as_ordered_terms()
+        first, *others = ordered_terms(expr)
         text = _wrap(first, _ADD)
         for term in others:
             part = _wrap(term, _ADD)

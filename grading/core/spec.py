@@ -19,7 +19,7 @@ KINDS = ("numeric", "expression", "vector", "matrix", "matrix_expression")
 MATRIX_KIND = "matrix_expression"  # its own modules: grading/core/matrix/
 MAX_VARIANTS = 1000
 DEFAULT_RTOL = 1e-6
-DEFAULT_ATOL = 1e-9
+DEFAULT_ATOL = 0.0
 
 TOP_KEYS = {
     "slug", "kind", "variables", "parameters", "reference", "rtol", "atol", "partial_credit", "attempts",

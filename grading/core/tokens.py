@@ -9,7 +9,9 @@ from enum import Enum
 
 import sympy
 
-from .limits import LimitError, Limits, ParseError
+from .errors import LimitError, ParseError
+from .latex_input import looks_like_latex, translate
+from .limits import Limits
 
 
 class Kind(Enum):
@@ -21,6 +23,7 @@ class Kind(Enum):
     OPEN = "open"  # ( [ < ⟨
     CLOSE = "close"  # ) ] > ⟩
     COMMA = "comma"
+    SEMI = "semicolon"  # ends a row: [1, 2; 3, 4]
     BAR = "bar"  # | opens or closes an absolute value, decided by the parser
     ROOT = "root"  # √ ∛
     END = "end"
@@ -114,6 +117,7 @@ _SINGLE = {
     "^": Kind.OP,
     "!": Kind.OP,
     ",": Kind.COMMA,
+    ";": Kind.SEMI,
     "(": Kind.OPEN,
     "[": Kind.OPEN,
     "<": Kind.OPEN,
@@ -204,6 +208,8 @@ def _number(text: str, start: int, pos: int, limits: Limits) -> tuple[Token, int
 def tokenize(text: str, limits: Limits) -> list[Token]:
     """Split an answer into tokens, ending with an END token at ``len(text)``."""
     norm, where = normalize(text)
+    if looks_like_latex(norm):
+        norm, where = translate(norm, where, limits.max_depth)
     tokens: list[Token] = []
     i = 0
     while i < len(norm):

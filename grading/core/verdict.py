@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 # Bump whenever a given answer could be graded differently (stored verdicts record it).
-GRADER_VERSION = "2026.11.1"
+GRADER_VERSION = "2026.11.2"
 
 Status = Literal["correct", "incorrect", "invalid"]
 
@@ -42,3 +42,4 @@ class Preview:
     error: str | None
     position: int | None = None
     note: str | None = None  # something to know before submitting a readable answer (e.g. its shape is off)
+    notes: tuple[str, ...] = ()  # how ambiguous notation was read (the ambiguity policy, see parsing)

@@ -85,6 +85,10 @@
       box.appendChild(node("span", "preview-label", "Interpreted as "));
       box.appendChild(math(result.latex));
       if (result.note) box.appendChild(node("span", "preview-note", " " + result.note));
+      // How ambiguous notation was read ("1/2x" is (1/2)·x), before the student submits.
+      (result.notes || []).forEach(function (note) {
+        box.appendChild(node("span", "preview-note", note));
+      });
       typeset(box);
       say(exercise, "Interpreted as " + spoken(result.text || text) + "." + (result.note ? " " + result.note : ""));
       return;

@@ -35,11 +35,11 @@ def test_the_admin_header_carries_the_site_s_name(admin_client):
 
 @pytest.mark.django_db
 def test_a_title_with_a_bare_caret_is_refused_at_import(tmp_path):
-    from tests.courseware.test_import_content import refused, topic_text, write
+    from tests.topic_files import refused, topic_text, write
 
     path = write(tmp_path, "a", topic_text("a").replace("title: Topic a", "title: Differentiation in R^n"))
     assert f'{path}:3: a "^" outside math shows as a literal caret' in refused(tmp_path)
     write(tmp_path, "a", topic_text("a").replace("title: Topic a", "title: Differentiation in $R^n$"))
-    from tests.courseware.test_import_content import run_import
+    from tests.topic_files import run_import
 
     run_import(tmp_path)

@@ -6,7 +6,7 @@ import pytest
 
 from courseware.figures import FigureError, figure_data
 from courseware.rendering import render_markdown
-from tests.courseware.test_import_content import refused, run_import, topic_text, write
+from tests.topic_files import refused, run_import, topic_text, write
 
 CONTOUR = 'kind: contour\nfunction: "x^2 + 3*y^2"\nx: [-2, 2]\ny: [-2, 2]\ngradient: true\n'
 

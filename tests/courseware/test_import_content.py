@@ -3,22 +3,13 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
-from tests.conftest import CONTENT_DIR
+from tests.topic_files import refused, run_import, topic_text, write
 
 pytestmark = pytest.mark.django_db
-
-
-def topic_text(slug, layer="1", prerequisites=(), body="Body with $x^2$.\n", next_topics=()):
-    prereqs = "".join(f"\n  - {p}" for p in prerequisites) or " []"
-    nexts = "".join(f"\n  - {p}" for p in next_topics) or " []"
-    return (
-        f"---\nslug: {slug}\ntitle: Topic {slug}\nlayer: '{layer}'\nsummary: About {slug}.\n"
-        f"prerequisites:{prereqs}\nnext_topics:{nexts}\nlast_reviewed: 2026-01-01\n"
-        f"references:\n  canonical: []\n  current: []\n---\n\n{body}"
-    )
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 
 EXERCISE = dedent(
@@ -35,18 +26,6 @@ EXERCISE = dedent(
     :::
     """
 )
-
-
-def write(directory: Path, slug: str, text: str) -> Path:
-    path = directory / f"{slug}.md"
-    path.write_text(text)
-    return path
-
-
-def run_import(directory) -> str:
-    out = StringIO()
-    call_command("import_content", str(directory), stdout=out)
-    return out.getvalue()
 
 
 def snapshot():
@@ -114,12 +93,6 @@ def test_an_edited_document_is_reported_as_updated(tmp_path):
     assert Topic.objects.get(slug="a").body == "Second version.\n"
 
 
-def refused(directory) -> str:
-    with pytest.raises(CommandError) as caught:
-        run_import(directory)
-    return str(caught.value)
-
-
 def test_an_unknown_prerequisite_is_refused_naming_file_and_line(tmp_path):
     path = write(tmp_path, "a", topic_text("a", prerequisites=["ghost"]))
     assert f'{path}:7: unknown prerequisite "ghost"' in refused(tmp_path)
@@ -174,4 +147,21 @@ def test_dry_run_writes_nothing(tmp_path):
     out = StringIO()
     call_command("import_content", str(tmp_path), "--dry-run", stdout=out)
     assert "would be created: a" in out.getvalue()
+    assert not Topic.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "line", "expected"),
+    [
+        ("title", topic_text("a").replace("title: Topic a", "title: " + "T" * 201), 3, "the title is 201 characters"),
+        ("exercise title", topic_text("a", body=EXERCISE.replace("Square", "S" * 250).replace("REFERENCE", "2*x")),
+         17, 'exercise "square": its title is 250 characters long; at most 200'),
+        ("exercise slug", topic_text("a", body=EXERCISE.replace("slug: square", "slug: " + "s" * 120)
+         .replace("REFERENCE", "2*x")), 17, "its slug is 120 characters long; at most 100"),
+    ],
+)  # fmt: skip
+def test_an_over_long_field_is_refused_naming_file_and_line(tmp_path, field, text, line, expected):
+    path = write(tmp_path, "a", text)
+    message = refused(tmp_path)
+    assert f"{path}:{line}: " in message and expected in message, message
     assert not Topic.objects.exists()

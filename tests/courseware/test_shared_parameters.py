@@ -11,7 +11,7 @@ from grading.core import Exercise as EngineExercise
 from grading.core import SpecError
 from grading.engine import student_seed, variant
 from tests.builders import graded
-from tests.courseware.test_import_content import refused, topic_text, write
+from tests.topic_files import refused, topic_text, write
 
 pytestmark = pytest.mark.django_db
 SEED = "differentiation-in-rn"

@@ -105,6 +105,7 @@ def test_the_preview_reads_the_answer_or_points_at_the_error(logged_in, lesson_c
         "position": 2,
         "text": None,
         "note": None,
+        "notes": [],
     }  # x is no variable here
     ok = preview(logged_in, f"{SEED}/symbolic-gradient", "[2x y, x^2]").json()
     assert ok["ok"] and ok["error"] is None and "pmatrix" in ok["latex"]
@@ -114,6 +115,14 @@ def test_the_preview_reads_the_answer_or_points_at_the_error(logged_in, lesson_c
     shape = preview(logged_in, f"{SEED}/gradient-at-a-point", "5").json()
     assert shape["ok"] is False and "vector" in shape["error"]
     assert preview(logged_in, "no/such", "1").status_code == 404
+
+
+def test_the_preview_says_how_ambiguous_notation_and_latex_were_read(logged_in, lesson_content):
+    read = preview(logged_in, f"{SEED}/symbolic-gradient", "[1/2x, sin x^2]").json()
+    assert read["ok"] and len(read["notes"]) == 2
+    assert "(1/2)·x" in read["notes"][0] and "sin(x^2)" in read["notes"][1]
+    latex = preview(logged_in, f"{SEED}/symbolic-gradient", r"\begin{pmatrix} 2xy \\ x^{2} \end{pmatrix}").json()
+    assert latex["ok"] and latex["notes"] == [] and "pmatrix" in latex["latex"]
 
 
 def test_the_preview_needs_a_logged_in_student_and_the_csrf_token(student, lesson_content):

@@ -77,7 +77,7 @@ def test_spec_errors_name_the_key(changes, key):
 def test_defaults():
     ex = Exercise.from_spec(spec())
     assert (ex.slug, ex.kind, ex.variables) == ("s", "expression", ("x",))
-    assert (ex.rtol, ex.atol, ex.partial_credit, ex.attempts, ex.wrong_answers) == (1e-6, 1e-9, False, None, ())
+    assert (ex.rtol, ex.atol, ex.partial_credit, ex.attempts, ex.wrong_answers) == (1e-6, 0.0, False, None, ())
     assert ex.variant_count == 4
 
 

@@ -47,7 +47,7 @@ def test_authored_wrong_answers_come_first_and_use_the_variants_parameters():
         ("vector", "[1, 2, 3]", "[1, 2, 4]", [], "Component 3 is wrong."),
         ("vector", "[1, 2, 3]", "[0, 2, 4]", [], "Components 1 and 3 are wrong."),
         ("expression", "x^2", "x^3", ["x"], "Not correct."),
-        ("numeric", "sqrt(2)", "1.4142", [], "Close, but not accurate enough"),
+        ("numeric", "sqrt(2)", "1.4142", [], "Close, but outside the tolerance"),
         ("expression", "x/3", "0.333x", ["x"], "Close, but not accurate enough"),
     ],
 )
@@ -102,3 +102,38 @@ def test_wrong_variable_in_a_partial_derivative():
 def test_a_correct_answer_gets_no_slip_feedback():
     ex = exercise("expression", {"partial": {"function": "sin(x^2 y)", "wrt": XY, "variable": "x"}})
     assert grade(ex.variant(0), "2xy cos(x^2 y)").feedback == "Correct."
+
+
+def test_an_authored_wrong_answer_wins_over_the_engines_own_shape_diagnosis():
+    ex = Exercise.from_spec(
+        {
+            "slug": "j",
+            "kind": "matrix",
+            "reference": {"jacobian": {"function": ["x*y", "x + y", "x^2"], "wrt": XY, "at": {"x": 1, "y": 2}}},
+            "wrong_answers": [
+                {"answer": "[[2, 1, 2], [1, 1, 0]]", "feedback": "Rows are outputs: this is the transpose."}
+            ],
+        }
+    )
+    assert grade(ex.variant(0), "[[2, 1, 2], [1, 1, 0]]").feedback == "Rows are outputs: this is the transpose."
+    assert "Your matrix is 2×3" in grade(ex.variant(0), "[[2, 1, 2], [1, 1, 1]]").feedback
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer", "expected"),
+    [
+        ("22", "23", "Not correct."),
+        ("sqrt(50)", "8", "Not correct."),
+        ("22", "-22", "Check the sign: your answer is the negative of the correct one."),
+        ("4", "0.25", "Your answer is the reciprocal of the correct one (upside down)."),
+        ("5", "10", "Your answer is twice the correct one: look for a factor of 2."),
+        ("5", "2.5", "Your answer is half the correct one: look for a missing factor of 2."),
+    ],
+)
+def test_a_wrong_number_gets_a_diagnosis_only_when_it_is_one(reference, answer, expected):
+    assert feedback("numeric", reference, answer) == expected
+
+
+def test_a_close_number_says_how_close_and_why():
+    message = feedback("numeric", "pi", "3.14")
+    assert "0.051 %" in message and "Rounding too early" in message

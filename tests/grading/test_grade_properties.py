@@ -1,4 +1,5 @@
-"""Properties over random expressions: a reference is equal to itself in any form, and not to a nudge of it."""
+"""Properties over random expressions: rewriting one in a form equal over the reals is accepted;
+adding a term that is non-zero somewhere it is defined never is."""
 
 import sympy
 from hypothesis import assume, given
@@ -10,7 +11,15 @@ from grading.core.parsing import symbol
 from grading.core.printing import to_text
 
 X, Y = symbol("x"), symbol("y")
-UNARY = [sympy.sin, sympy.cos, sympy.exp, sympy.atan, sympy.Abs, lambda e: sympy.sqrt(e**2 + 1)]
+UNARY = [
+    sympy.sin,
+    sympy.cos,
+    sympy.exp,
+    sympy.atan,
+    sympy.Abs,
+    lambda e: sympy.sqrt(e**2 + 1),
+    lambda e: sympy.log(e**2 + 1),
+]
 
 leaves = st.sampled_from([X, Y]) | st.integers(-4, 4).map(sympy.Integer) | st.sampled_from([sympy.Rational(1, 2)])
 expressions = st.recursive(
@@ -26,15 +35,44 @@ expressions = st.recursive(
 
 
 def grade(reference, answer):
-    return grade_spec({"kind": "expression", "reference": to_text(reference), "variables": ["x", "y"]}, answer)
+    # A generous budget: these are properties of the verdict, not of its time (test_equivalence has the budget).
+    spec = {"kind": "expression", "reference": to_text(reference), "variables": ["x", "y"]}
+    return grade_spec(spec, answer, budget_s=60.0)
+
+
+# Identities valid for every real argument u: (the function, what it is rewritten as).
+REWRITES = {
+    "double angle": (sympy.sin, lambda u: 2 * sympy.sin(u / 2) * sympy.cos(u / 2)),
+    "cosine": (sympy.cos, lambda u: 1 - 2 * sympy.sin(u / 2) ** 2),
+    "exponent law": (sympy.exp, lambda u: sympy.exp(u / 2) ** 2),
+    "log law": (lambda u: sympy.log(u**2 + 1), lambda u: sympy.log((u**2 + 1) / 2) + sympy.log(2)),
+    "absolute value": (sympy.Abs, lambda u: sympy.sqrt(u**2)),
+    "arctangent": (sympy.atan, lambda u: sympy.asin(u / sympy.sqrt(u**2 + 1))),
+}
+
+
+def _writable(value) -> bool:
+    try:
+        to_text(value)
+    except ValueError:
+        return False
+    return sympy.count_ops(value) < 200
 
 
 @given(expressions)
 def test_a_reference_is_equal_to_itself_in_another_form(expr):
     assert grade(expr, to_text(expr)).status == "correct"
-    expanded = sympy.expand(expr)
-    assume(sympy.count_ops(expanded) < 200)
-    assert grade(expr, to_text(expanded)).status == "correct"
+    for rewritten in (sympy.expand(expr), sympy.factor(expr)):
+        assume(_writable(rewritten))
+        assert grade(expr, to_text(rewritten)).status == "correct"
+
+
+@given(expressions, expressions, expressions, st.sampled_from(sorted(REWRITES)))
+def test_identities_valid_over_the_reals_are_accepted(a, b, u, name):
+    function, identity = REWRITES[name]
+    expr, rewritten = a + b * function(u), a + b * identity(u)
+    assume(_writable(expr) and _writable(rewritten))
+    assert grade(expr, to_text(rewritten)).status == "correct", name
 
 
 @given(expressions, st.sampled_from([sympy.Rational(1, 1000), sympy.Rational(-1, 1000), sympy.Rational(1, 10**4)]))
@@ -42,3 +80,21 @@ def test_a_small_change_is_incorrect(expr, nudge):
     assume(sample_reference(expr, (X, Y)).usable)
     nudged = expr + nudge * (1 + sympy.Abs(expr))  # off by at least 1e-4, relatively too, everywhere
     assert grade(expr, to_text(nudged)).status == "incorrect"
+
+
+# Terms that are non-zero on part of the plane only: beyond a line, in a half-plane, away from a point.
+REGIONS = [
+    lambda a: sympy.Abs(X - a) + X - a,  # x > a
+    lambda a: sympy.Abs(Y + a) - Y - a,  # y < -a
+    lambda a: (X - a) ** 2,  # everywhere but x = a
+    lambda a: sympy.Abs(X * Y - a) + X * Y - a,  # xy > a
+]
+
+
+@given(expressions, st.sampled_from(range(len(REGIONS))), st.integers(-8, 8), st.sampled_from([1, -1, 1000]))
+def test_adding_a_term_that_is_non_zero_somewhere_is_never_accepted(expr, region, a, size):
+    assume(sample_reference(expr, (X, Y)).usable)
+    term = REGIONS[region](sympy.Integer(a)) * (1 + sympy.Abs(expr)) / size
+    answer = expr + term
+    assume(_writable(answer))
+    assert grade(expr, to_text(answer)).status == "incorrect"

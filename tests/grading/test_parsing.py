@@ -2,7 +2,7 @@
 
 import pytest
 import sympy
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from sympy import (
     Abs,
@@ -25,6 +25,7 @@ from sympy import (
     tan,
 )
 
+from grading.core import typesetting
 from grading.core.parsing import (
     AnswerError,
     LimitError,
@@ -219,7 +220,7 @@ def test_scalar(text, expected):
     assert parsed.shape == ()
     assert parsed.value == expected, (parsed.value, expected)
     assert isinstance(parsed, Parsed)
-    assert parsed.latex == sympy.latex(expected)
+    assert parsed.latex == typesetting.latex(expected)
 
 
 VECTORS = [
@@ -311,7 +312,7 @@ SYNTAX_ERRORS = [
     ("sin()", 3, ["needs an argument"]),
     ("sin(x, y)", 0, ["takes 1 argument"]),
     ("log(x, 2, 3)", 0, ["takes 1 or 2 arguments"]),
-    ("sin^-1(x)", 0, ["asin"]),
+    ("log^-1(x)", 0, ["ambiguous"]),
     ("|x", 0, ['"|" is never closed']),
     ("x|", 1, ['"|" is never closed']),
     ("x @ y", 2, ['"@"']),
@@ -377,7 +378,7 @@ SHAPE_ERRORS = [
     ("[1, 2]!", "Factorial needs a number"),
     ("[[1, 2], [3]]", "Row 2 of the matrix has 1 entry but row 1 has 2 entries"),
     ("[[1, 2], 3]", "rows of a matrix"),
-    ("[[[1]]]", "rows of a matrix"),
+    ("[[1], [[1]]]", "rows of a matrix"),
     ("[[1, 2], [3, 4]] [1, 2, 3]", "Can't multiply a 2×2 matrix by a vector of length 3"),
     ("[[1, 2, 3]] [[1, 2]]", "Can't multiply a 1×3 matrix by a 1×2 matrix"),
 ]
@@ -412,7 +413,7 @@ LIMITS = [
     "x^1001",
     "(x+1)^-2000",
     "2^(1/1001)",
-    "1234567890123456789012345678901",
+    "1" * 1001,
     "1e1001",
     "1e99999999999",
     "101!",
@@ -477,7 +478,7 @@ def test_to_text_round_trip_of_table(text):
 
 
 def test_to_text_is_readable():
-    assert to_text(parse("2x - 3y^2 + 1/2", ["x", "y"]).value) == "2*x - 3*y^2 + 1/2"
+    assert to_text(parse("2x - 3y^2 + 1/2", ["x", "y"]).value) == "-3*y^2 + 2*x + 1/2"  # highest degree first
     assert to_text(parse("e^x + sqrt(x)", ["x"]).value) == "x^(1/2) + exp(x)"
     assert to_text(parse("[[1, x], [2, 3]]", ["x"]).value) == "[[1, x], [2, 3]]"
     assert to_text(E) == "exp(1)"
@@ -513,6 +514,8 @@ def _expressions() -> st.SearchStrategy[str]:
 
 
 @given(_expressions())
+@example("abs(-(abs(x)))")  # SymPy built abs(abs(x)), which reads back as abs(x)
+@example("abs(-(abs(x)))^2 - sqrt(x)^2")
 def test_round_trip_property(text):
     try:
         first = parse(text, ["x", "y", "theta"])

@@ -117,6 +117,27 @@ def test_the_openapi_schema_documents_the_endpoints():
     assert any(p.startswith("/api/exercises/") for p in schema["paths"])
 
 
+@pytest.mark.parametrize("field", ["answer", "exercise"])
+def test_a_nul_byte_is_refused_before_anything_is_stored_or_counted(student, exercise, settings, field):
+    settings.SUBMISSION_RATE = "2/m"
+    client = token_client(student)
+    for _ in range(5):
+        body = {"exercise": exercise.key, "answer": "4"} | {field: "4\x00" if field == "answer" else "four\x00"}
+        response = client.post("/api/submissions", json.dumps(body), content_type="application/json")
+        assert response.status_code == 422
+        assert "NUL character" in json.dumps(response.json())
+    assert not Submission.objects.exists()
+    # Refused requests used none of the rate limit: two real answers still go through.
+    assert post(client, exercise.key).status_code == 201 and post(client, exercise.key).status_code == 201
+
+
+def test_a_nul_byte_in_a_preview_or_an_exercise_path_is_a_clear_4xx(student, exercise):
+    client = token_client(student)
+    body = json.dumps({"exercise": exercise.key, "answer": "x\x00"})
+    assert client.post("/api/preview", body, content_type="application/json").status_code == 422
+    assert client.get("/api/exercises/pipeline%00four/submissions").status_code == 404
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_deleted_during_a_long_poll_is_404_not_500(student, exercise):
     """The poll wakes on the announcement, finds the row gone and answers 404 (it used to dereference None)."""

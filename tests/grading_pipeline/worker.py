@@ -2,7 +2,9 @@
 
 An answer written "hold:<name>:<answer>" is graded as <answer> once the test calls `release(name)`
 (or after a minute), so a test can catch it mid-grade (to kill the child, or to deliver it twice)
-however slow the machine is. "slow:<seconds>:<answer>" waits that long instead. Run as
+however slow the machine is. "slow:<seconds>:<answer>" waits that long instead. With
+TEST_DATABASE_DOWN_WHILE=<path>, every database query fails as an unreachable database does
+(OperationalError) for as long as that file exists. Run as
 `python -m tests.grading_pipeline.worker <celery worker arguments>`.
 """
 
@@ -27,6 +29,9 @@ def main() -> None:
     import django
 
     django.setup()
+    gate = os.environ.get("TEST_DATABASE_DOWN_WHILE")
+    if gate:
+        _database_down_while(gate)
     from grading import engine
 
     grade_answer = engine.grade_answer
@@ -48,6 +53,20 @@ def main() -> None:
 
     sys.argv = ["celery", "-A", "config", *sys.argv[1:]]
     celery_main()
+
+
+def _database_down_while(gate: str) -> None:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.utils import OperationalError
+
+    cursor = BaseDatabaseWrapper._cursor
+
+    def gated_cursor(self, *args, **kwargs):
+        if os.path.exists(gate):
+            raise OperationalError("could not connect to server: Connection refused (the test's outage)")
+        return cursor(self, *args, **kwargs)
+
+    BaseDatabaseWrapper._cursor = gated_cursor
 
 
 if __name__ == "__main__":

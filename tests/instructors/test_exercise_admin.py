@@ -134,7 +134,7 @@ def test_try_an_answer_shows_what_the_student_would_see(instructor_client, cours
     assert "variant 0 of 2" in body and '<span class="math" id="reference">' in body
 
 
-def test_try_an_answer_uses_a_named_students_variant(instructor_client, course, users):
+def test_try_an_answer_uses_a_named_students_variant(instructor_client, course, users, cohort):
     from grading.engine import student_seed, variant
 
     gradient = course["gradient"]
@@ -144,7 +144,7 @@ def test_try_an_answer_uses_a_named_students_variant(instructor_client, course, 
     )
     assert f"variant {mine.index} of 2" in page(response)
     missing = instructor_client.get(f"/admin/courseware/exercise/{gradient.pk}/try/", {"student": "nobody"})
-    assert "No user &quot;nobody&quot;" in page(missing)
+    assert "No student &quot;nobody&quot; in the cohorts you teach" in page(missing)
     too_far = instructor_client.get(f"/admin/courseware/exercise/{gradient.pk}/try/", {"variant": 7})
     assert "There are 2 variants" in page(too_far)
 
@@ -169,7 +169,7 @@ def test_regrading_from_the_admin_shows_its_progress(instructor_client, course, 
                       "finished": False}  # fmt: skip
 
 
-def test_a_finished_regrade_shows_the_change_report(instructor_client, course, users):
+def test_a_finished_regrade_shows_the_change_report(instructor_client, course, users, cohort):
     from grading.regrade import regrade_chunk_process, regrade_plan, regrade_start
 
     derivative = course["derivative"]

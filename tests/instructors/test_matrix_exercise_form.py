@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from courseware.models import Exercise
-from tests.instructors.test_exercise_form import errors, structured
+from tests.exercise_admin import errors, structured
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,116 @@
+"""Workers never lose an answer: a database outage is retried, a killed child's claim is released at once.
+
+Each test runs a worker of its own on a queue of its own, without beat, so the sweeper cannot help.
+"""
+
+import os
+import signal
+import uuid
+
+import pytest
+
+from grading.models import Submission
+from grading.tasks import grade_submission
+from tests.builders import CONSTANT_SPEC, final, queued_submission
+from tests.celery_worker import Worker, wait_for
+from tests.grading_pipeline.worker import release
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+Status = Submission.Status
+
+
+@pytest.fixture
+def own_worker(pipeline_redis, django_db_setup, tmp_path):
+    workers = []
+
+    def start(beat=False, queue=None, also=(), **env):
+        # The sweeper and re-enqueued answers go to "interactive": workers that need them listen there too.
+        queue = queue or ("interactive" if beat else f"own-{uuid.uuid4().hex[:6]}")
+        worker = Worker(pipeline_redis, tmp_path, queues=",".join([queue, *also]), concurrency=2, beat=beat, env=env)
+        worker.queue = queue
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def test_a_worker_whose_database_is_down_grades_the_answer_once_it_is_back(
+    own_worker, tmp_path, student, make_exercise
+):
+    outage = tmp_path / "database-down"
+    outage.touch()
+    worker = own_worker(TEST_DATABASE_DOWN_WHILE=str(outage))
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "4")
+    grade_submission.apply_async((submission.pk,), queue=worker.queue)
+
+    # The task is retried with backoff, not acknowledged and dropped.
+    wait_for(lambda: worker.log.read_text().count("the database is unreachable") >= 2, 30, 0.1, "two retries")
+    submission.refresh_from_db()
+    assert (submission.status, submission.delivery_attempts) == (Status.QUEUED, 0)
+
+    outage.unlink()  # the database is back
+    graded = wait_for(lambda: final(submission.pk), 60, 0.1, "the verdict after the outage")
+    assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 1)
+
+
+def test_a_killed_childs_claim_is_released_so_the_redelivery_grades_at_once(
+    own_worker, pipeline_redis, student, make_exercise
+):
+    # A claim lease far longer than the bound below: a verdict within the bound did not wait for it.
+    lease_s, bound_s = 600, 60
+    worker = own_worker(GRADING_CLAIM_LEASE_S=str(lease_s), CELERY_SOFT_TIME_LIMIT="40", CELERY_TIME_LIMIT="50")
+    hold = uuid.uuid4().hex
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
+    grade_submission.apply_async((submission.pk,), queue=worker.queue)
+    grading = wait_for(lambda: Submission.objects.filter(pk=submission.pk, status=Status.GRADING).first(), 30)
+    pid = int(grading.claimed_by.rsplit(":", 1)[1])
+    os.kill(pid, signal.SIGKILL)  # held mid-grade: it cannot have finished
+    release(pipeline_redis, hold)
+
+    graded = wait_for(lambda: final(submission.pk), bound_s, 0.1, "the verdict after the child was killed")
+    assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
+    assert int(graded.claimed_by.rsplit(":", 1)[1]) != pid
+    assert "released its claim" in worker.log.read_text()
+
+
+def test_the_sweeper_survives_a_database_outage_and_sweeps_after(own_worker, tmp_path, student, make_exercise):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # An answer whose task was lost (a broker restart without persistence, say): only the sweeper finds it.
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), "4")
+    Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now() - timedelta(minutes=5))
+    outage = tmp_path / "database-down"
+    outage.touch()
+    worker = own_worker(beat=True, TEST_DATABASE_DOWN_WHILE=str(outage))
+    wait_for(lambda: worker.log.read_text().count("skipped this round") >= 2, 30, 0.1, "two skipped sweeps")
+    assert worker.process.poll() is None
+    outage.unlink()
+    graded = wait_for(lambda: final(submission.pk), 60, 0.1, "the sweeper's re-enqueued verdict")
+    assert (graded.status, graded.score) == (Status.GRADED, 1.0)
+
+
+def test_a_worker_killed_whole_and_restarted_grades_its_claims_at_once(
+    own_worker, pipeline_redis, student, make_exercise
+):
+    # The message stays unacknowledged in Redis (visibility timeout 900 s) and the claim lease is 600 s:
+    # a verdict within the bound came from the restarted worker releasing its dead predecessor's claim.
+    lease_s, bound_s = 600, 60
+    env = {"GRADING_CLAIM_LEASE_S": str(lease_s), "CELERY_SOFT_TIME_LIMIT": "40", "CELERY_TIME_LIMIT": "50"}
+    first = own_worker(**env)
+    hold = uuid.uuid4().hex
+    submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
+    grade_submission.apply_async((submission.pk,), queue=first.queue)
+    wait_for(lambda: Submission.objects.filter(pk=submission.pk, status=Status.GRADING).exists(), 30)
+    for process in [*first.children(), first.process]:
+        os.kill(process.pid, signal.SIGKILL)  # held mid-grade: nothing can have finished
+    first.process.wait(10)
+    release(pipeline_redis, hold)
+
+    second = own_worker(queue=first.queue, also=["interactive"], **env)
+    graded = wait_for(lambda: final(submission.pk), bound_s, 0.1, "the verdict after the worker was restarted")
+    assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
+    assert "claimed by processes that no longer exist" in second.log.read_text()
