@@ -68,11 +68,13 @@ def overflow(page) -> int:
 
 
 def settle(page):
-    page.wait_for_load_state("load")
+    """Wait until the page is drawn and quiet: loaded, no request in flight (the admin's preview), laid out."""
+    page.wait_for_load_state("networkidle")
     if page.locator(".topic-map").count():
         page.wait_for_selector(".topic-map[data-rendered]")
     if page.locator(".lesson-body .math, .lesson .math").count():
         page.wait_for_selector(".katex")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 VISITOR_PAGES = ["/", "/map/", f"/topics/{SEED}/", "/topics/gradient-descent-variants/", "/accounts/login/",
