@@ -82,13 +82,13 @@ def correct_answer(exercise, user) -> str:
     return str(engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"] + 2)
 
 
-def final(pk):
-    """The submission once it has its final status, else None (for wait_for)."""
+def queued_submission(user, exercise, answer: str) -> Submission:
+    """A submission as the API stores it, before any worker has seen it."""
+    seed = student_seed(user.pk, exercise)
+    return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
+
+
+def final(pk: int) -> Submission | None:
+    """The submission once its status is final, else None (a condition for wait_for)."""
     submission = Submission.objects.get(pk=pk)
     return submission if submission.is_final else None
-
-
-def queued_submission(user, exercise, answer) -> Submission:
-    """A submission stored as the API stores it, not yet enqueued."""
-    seed = engine.student_seed(user.pk, exercise)
-    return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)

@@ -81,6 +81,8 @@ SOUNDNESS = _cases(
         (E, "abs(x)^3", "(x^6)^(1/2)", OK, "(x^6)^(1/2) is |x|^3"),
         (E, "x", "(x^3)^(1/3)", NO, "x^(1/3) is the principal root, undefined for x < 0 here"),
         (E, "x", "cbrt(x^3)", OK, "the real cube root of x^3 is x"),
+        (E, "x", "(x^(2/3))^(3/2)", NO, "SymPy makes it x; as written it is |x| (or undefined for x < 0)"),
+        (E, "x", "(x^(2/5))^(5/2)", NO, "SymPy makes it x; as written it is not x for x < 0"),
         (E, "x", "asin(sin(x))", NO, "asin(sin x) is x only on [-pi/2, pi/2]"),
         (E, "x", "atan(tan(x))", NO, "atan(tan x) is x only on (-pi/2, pi/2)"),
         (E, "x", "log(exp(x))", OK, "log(exp x) = x for every real x"),

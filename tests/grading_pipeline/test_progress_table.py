@@ -202,6 +202,20 @@ def test_deleting_submissions_and_students(students, exercises):
     assert_exact()
 
 
+@pytest.mark.django_db(transaction=True)  # committed, so the database checks every foreign key
+def test_deleting_a_student_with_answers_everywhere_leaves_no_rows(students, exercises):
+    ada = students[0]
+    for exercise in exercises:
+        answer(ada, exercise, "5")
+        answer(ada, exercise, "4")
+    other = Topic.objects.create(slug="other", title="Other", layer="2", summary="s", body="b")
+    exercises[2].topic = other
+    exercises[2].save()
+    ada.delete()
+    assert not StudentExerciseProgress.objects.exists() and not StudentTopicProgress.objects.exists()
+    assert_exact()
+
+
 def test_a_student_given_up_on_counts_an_error_not_an_attempt(students, exercises, settings):
     submission = services.submission_create(user=students[0], exercise=exercises[0], answer="4")
     long_ago = timezone.now() - timedelta(hours=1)
