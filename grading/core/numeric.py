@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import gmpy2
 import mpmath
@@ -84,10 +85,17 @@ def _spread(rng: np.random.Generator, low: float, high: float, size: tuple[int, 
 
 def _points(seed: int, nvars: int, primary: bool) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    uniform = [(-3, 3)] * 10 + [(-0.7, 0.7)] * 4 + [(0.1, 10)] * 4 + [(0.05, 2)] * 4 if primary else []
-    uniform += [(-1, 1), (0, 1), (-10, 10), (1, 30), (-30, -1)] * (_RESERVE // 5)
-    lows, highs = np.array(uniform, dtype=float).T
-    rows = rng.uniform(lows[:, None], highs[:, None], size=(len(uniform), nvars))
+    rows = np.empty((0, nvars))
+    if primary:
+        uniform = [(-3, 3)] * 10 + [(-0.7, 0.7)] * 4 + [(0.1, 10)] * 4 + [(0.05, 2)] * 4
+        lows, highs = np.array(uniform, dtype=float).T
+        rows = rng.uniform(lows[:, None], highs[:, None], size=(len(uniform), nvars))
+    # Reserves: each coordinate in a regime of its own, so a reference defined only where x is small
+    # still gets points where y is large, negative, near zero, ...
+    regimes = np.array([(-1, 1), (0, 1), (-10, 10), (1, 30), (-30, -1)], dtype=float)
+    pick = rng.integers(0, len(regimes), size=(_RESERVE, nvars))
+    reserves = rng.uniform(regimes[pick, 0], regimes[pick, 1])
+    rows = np.concatenate([rows, reserves])
     if not primary:
         return rows
     # Beyond |x| <= 10: terms that only show at large magnitudes ((x/20)^20, |x - 12|), and tiny ones.
@@ -135,7 +143,6 @@ class _Floats:
     def __init__(self, env: dict, size: int):
         self.env = env
         self.memo: dict[sympy.Basic, np.ndarray | float] = {}
-        self.total = np.zeros(size)  # sums of |terms|: what rounding in a sum is relative to
 
     def value(self, e: sympy.Basic) -> np.ndarray | float:
         found = self.memo.get(e)
@@ -161,9 +168,7 @@ class _Floats:
             except OverflowError:
                 return np.inf
         if e.is_Add:
-            terms = [self.value(a) for a in e.args]
-            self.total = np.fmax(self.total, sum((np.abs(t) for t in terms), start=0.0))
-            return sum(terms, start=0.0)
+            return sum((self.value(a) for a in e.args), start=0.0)
         if e.is_Mul:
             result: np.ndarray | float = 1.0
             for a in e.args:
@@ -207,7 +212,9 @@ def evaluate_scaled(
     scale = np.zeros(n)
     if expr.is_Add and isinstance(walk.memo[expr], np.ndarray):  # a sum of terms that depend on the variables
         scale = sum((np.abs(walk.memo[a]) for a in expr.args), start=scale)
-    return values, scale, np.fmax(walk.total, np.abs(values))
+    with np.errstate(all="ignore"):
+        total = np.broadcast_to(np.asarray(_magnitude(expr, walk.memo, np.abs), dtype=float), (n,))
+    return values, scale, np.fmax(total, np.abs(values))
 
 
 def evaluate(
@@ -232,6 +239,27 @@ def close(a: np.ndarray | float, b: np.ndarray | float, rtol: float, atol: float
     """Per point: |a - b| <= atol + rtol * max(|a|, |b|); False wherever either side is NaN."""
     with np.errstate(all="ignore"):
         return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
+
+
+def _magnitude(e: sympy.Basic, memo: dict, absolute: Callable, found: dict | None = None) -> Any:
+    """What rounding in `e` is relative to, in the units of `e`: sums add the sizes of their terms,
+    products multiply them, whole powers raise them; any other node is rounded afresh (its own size).
+    A sum inside a function (log(y^6 + 1)) does not count: the function's output has other units."""
+    found = {} if found is None else found
+    if e in found:
+        return found[e]
+    if e.is_Add:
+        size = sum((_magnitude(a, memo, absolute, found) for a in e.args), start=0 * absolute(memo[e]))
+    elif e.is_Mul:
+        size = 1 + 0 * absolute(memo[e])
+        for a in e.args:
+            size = size * _magnitude(a, memo, absolute, found)
+    elif e.is_Pow and e.exp.is_Integer and e.exp > 0 and e.base in memo:
+        size = _magnitude(e.base, memo, absolute, found) ** int(e.exp)
+    else:
+        size = absolute(memo[e]) if e in memo else 0
+    found[e] = size
+    return size
 
 
 def rounding(total: np.ndarray) -> np.ndarray:
@@ -356,7 +384,6 @@ class _Precise:
     def __init__(self, env: dict):
         self.env = env
         self.memo: dict[sympy.Basic, mpmath.mpf] = {}
-        self.total = mpmath.mpf(0)
         self.condition = mpmath.mpf(1)  # how much the relative error of the inputs is amplified
 
     def value(self, e: sympy.Basic) -> mpmath.mpf:
@@ -381,9 +408,7 @@ class _Precise:
         if e is sympy.I or e is sympy.nan or e.is_Number:
             raise ValueError("not real")
         if e.is_Add:
-            terms = [self.value(a) for a in e.args]
-            self.total = max(self.total, mpmath.fsum(abs(t) for t in terms))
-            return mpmath.fsum(terms)
+            return mpmath.fsum(self.value(a) for a in e.args)
         if e.is_Mul:
             return mpmath.fprod(self.value(a) for a in e.args)
         if e.is_Pow:
@@ -459,7 +484,7 @@ def _precise(
         if expr.is_Add and symbols and expr.free_symbols:
             scale = mpmath.fsum(abs(walk.memo[a]) for a in expr.args)
         lost = int(mpmath.log10(walk.condition)) + 1 if walk.condition > 1 else 0
-        return value, scale, max(walk.total, abs(value)), lost
+        return value, scale, max(_magnitude(expr, walk.memo, abs), abs(value)), lost
 
 
 def agree_precisely(

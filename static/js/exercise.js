@@ -87,7 +87,7 @@
       if (result.note) box.appendChild(node("span", "preview-note", " " + result.note));
       // How ambiguous notation was read ("1/2x" is (1/2)·x), before the student submits.
       (result.notes || []).forEach(function (note) {
-        box.appendChild(node("span", "preview-note", note));
+        box.appendChild(node("span", "preview-reading", note));
       });
       typeset(box);
       say(exercise, "Interpreted as " + spoken(result.text || text) + "." + (result.note ? " " + result.note : ""));
