@@ -183,7 +183,7 @@ def describe(title: str, result: LoadResult, stages: bool = False) -> None:
 
 
 def answers_for(engine, exercise, user, count: int) -> list[str]:
-    a = engine.variant(exercise, engine.variant_seed(user.pk, exercise.key)).params["a"]
+    a = engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"]
     right, swapped = f"[{4 + 4 * a}, {1 + 4 * a}]", f"[{1 + 4 * a}, {4 + 4 * a}]"
     typical = [f"[4 + 4*{a}, 1 + 4*{a}]", right, swapped, "[1, 2]", "[x, "]
     return [random.choice(typical) for _ in range(count + 1)]
@@ -198,7 +198,7 @@ def store_history(exercise, users, size: int, distinct: int) -> int:
     pairs = []
     per_user = max(1, distinct // len(users))
     for user in users:
-        seed = engine.variant_seed(user.pk, exercise.key)
+        seed = engine.student_seed(user.pk, exercise)
         a = engine.variant(exercise, seed).params["a"]
         pool = [f"[{4 + 4 * a}, {1 + 4 * a}]", f"[4 + 4*{a}, 1 + 4*{a}]", f"[{1 + 4 * a}, {4 + 4 * a}]", "[x, "]
         pairs += [(user, seed, answer) for answer in pool + [f"[{k}, {a}*{k % 7 + 1}]" for k in range(per_user)]]

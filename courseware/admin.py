@@ -83,9 +83,16 @@ def documents_response(topics) -> HttpResponse:
     return response
 
 
+# The site's own name in the admin's header and title, not "Django administration".
+admin.site.site_header = "Mathematics of ML · authoring"
+admin.site.site_title = "Mathematics of ML authoring"
+admin.site.index_title = "Topics, exercises and cohorts"
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     form = TopicForm
+    prepopulated_fields = {"slug": ["title"]}  # filled in from the title as it is typed, on a new topic
     list_display = ["title", "slug", "layer", "last_reviewed", "updated_at"]
     list_filter = ["layer"]
     search_fields = ["title", "slug"]
@@ -162,6 +169,7 @@ class TopicAdmin(admin.ModelAdmin):
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
     form = ExerciseForm
+    prepopulated_fields = {"slug": ["title"]}
     list_display = ["__str__", "title", "kind", "retired"]
     list_filter = ["kind", "retired", "topic"]
     search_fields = ["slug", "title", "topic__slug"]
@@ -258,7 +266,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     def try_answer_view(self, request, object_id):
         """An answer graded exactly as a student's would be, for a chosen variant."""
         from grading.core import SpecError, grade
-        from grading.engine import engine_exercise, variant_seed
+        from grading.engine import engine_exercise, student_seed
 
         exercise = self._exercise(request, object_id)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "exercise": exercise,
@@ -275,7 +283,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         if form.is_valid():
             student = form.cleaned_data.get("student")
             if student:
-                variant = engine.variant(variant_seed(student.pk, exercise.key))
+                variant = engine.variant(student_seed(student.pk, exercise))
             else:
                 variant = engine.variant_at(form.cleaned_data.get("variant") or 0)
             if form.cleaned_data["answer"]:

@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from courseware import authoring, exercise_fields
-from courseware.documents import SLUG
-from courseware.exercise_check import check_exercise
+from courseware.documents import SLUG, title_problem
+from courseware.exercise_check import check_exercise, check_groups
 from courseware.graph import is_layer
 from courseware.models import Exercise, Topic
 
@@ -53,6 +53,12 @@ class TopicForm(forms.ModelForm):
             raise ValidationError(f'"{layer}" is not a layer such as 0A, 0B, 1, 2.')
         return layer
 
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if problem := title_problem(title):
+            raise ValidationError(problem)
+        return title
+
     def clean_summary(self):
         return " ".join(self.cleaned_data["summary"].split())
 
@@ -63,7 +69,19 @@ class TopicForm(forms.ModelForm):
         return body
 
 
-class PrerequisiteFormSet(forms.BaseInlineFormSet):
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """A table of inline rows labels its inputs by column header only: name each input for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for field in form.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)  # the admin wraps selects for its + and ✎ links
+            if not widget.is_hidden:
+                widget.attrs = {**widget.attrs, "aria-label": f"{field.label} ({row})"}
+
+
+class PrerequisiteFormSet(LabelledRowsFormSet):
     """Refuses a graph that import_content would refuse: cycles (named), layer inversions."""
 
     def clean(self):
@@ -81,7 +99,7 @@ class PrerequisiteFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class NextTopicFormSet(forms.BaseInlineFormSet):
+class NextTopicFormSet(LabelledRowsFormSet):
     def clean(self):
         super().clean()
         chosen = [
@@ -238,6 +256,12 @@ class ExerciseForm(forms.ModelForm):
             # On its own field the key goes without saying; on the YAML or the form as a whole it says where.
             own = source is None and field is not None and problem.variant is None
             self.add_error(source or field, problem.message if own else str(problem))
+        if topic and spec.get("group"):
+            siblings = Exercise.objects.filter(topic=topic, retired=False).exclude(pk=instance.pk).order_by("position")
+            specs = [(e.slug, e.spec) for e in siblings if e.spec.get("group") == spec["group"]]
+            for about, problem in check_groups([*specs, (slug, spec)]):
+                if about == slug:
+                    self.add_error(source or "parameters", problem)
 
     def _structured_spec(self, stored: dict) -> dict | None:
         """The spec the fields describe; None after adding the fields' errors."""

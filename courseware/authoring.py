@@ -10,7 +10,7 @@ import yaml
 from django.db import transaction
 
 from courseware import blocks, graph
-from courseware.documents import SLOT, SpecSyntaxError, load_spec
+from courseware.documents import SLOT, SpecSyntaxError, figure_problems, load_spec
 from courseware.exercise_check import check_exercise
 from courseware.models import Exercise, Topic
 from courseware.selectors import topic_graph
@@ -52,7 +52,7 @@ def body_problems(body: str) -> list[str]:
         "a line [[exercise:<slug>]]"
         for block in found
         if block.kind == "exercise"
-    ]
+    ] + [f"line {index + 1}: {message}" for index, message in figure_problems(lines, found)]
 
 
 def read_spec(spec_yaml: str) -> tuple[dict | None, list[str]]:

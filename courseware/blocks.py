@@ -17,6 +17,7 @@ KINDS: dict[str, tuple[bool, str | None]] = {
     "remark": (False, None),
     "exercise": (True, None),
     "solution": (False, "exercise"),
+    "figure": (True, None),
 }
 THEOREM_PARTS = ("statement", "intuition", "proof-sketch", "why-it-matters", "failure-mode")
 LABELS = {
@@ -32,6 +33,7 @@ LABELS = {
     "remark": "Remark",
     "exercise": "Exercise",
     "solution": "Worked solution",
+    "figure": "Figure",
 }
 
 _OPEN = re.compile(r"^(:{3,})\s*([A-Za-z][\w-]*)\s*(.*?)\s*$")

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from courseware import graph
 from courseware.documents import DocumentError, ExerciseBlock, TopicDocument, parse_document, write_document
-from courseware.exercise_check import check_exercise
+from courseware.exercise_check import check_exercise, check_groups
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
 from courseware.selectors import topic_graph
 
@@ -89,6 +89,11 @@ def check_documents(documents: list[TopicDocument]) -> list[DocumentError]:
                 DocumentError(doc.path, exercise.line, f'exercise "{exercise.slug}": {problem}')
                 for problem in check_exercise(exercise.spec)
             )
+        lines = {e.slug: e.line for e in doc.exercises}
+        errors.extend(
+            DocumentError(doc.path, lines[slug], f'exercise "{slug}": {message}')
+            for slug, message in check_groups([(e.slug, e.spec) for e in doc.exercises])
+        )
     return errors
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from courseware import blocks
+from courseware.figures import FigureError, figure_data
 from courseware.graph import is_layer
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -104,6 +105,13 @@ def _load_front_matter(text: str, path: str, offset: int) -> tuple[dict, dict[tu
     return data, positions
 
 
+def title_problem(title: str) -> str | None:
+    """Titles are plain text with $...$ math: "R^n" would show its caret (write ℝⁿ or $\\mathbb{R}^n$)."""
+    if "^" in re.sub(r"\$[^$]*\$", "", title):
+        return 'a "^" outside math shows as a literal caret in the title: write ℝⁿ, or $\\mathbb{R}^n$'
+    return None
+
+
 def _build(front: dict, positions: dict, body: str, exercises: list[ExerciseBlock], path: str) -> TopicDocument:
     def fail(key: str, message: str) -> DocumentError:
         return DocumentError(path, positions.get((key, ""), 2), message)
@@ -120,6 +128,8 @@ def _build(front: dict, positions: dict, body: str, exercises: list[ExerciseBloc
         raise fail("slug", f'slug "{slug}" must be lowercase letters, digits and single dashes')
     if not is_layer(layer):
         raise fail("layer", f'layer "{layer}" is not a layer such as 0A, 0B, 1, 2')
+    if problem := title_problem(str(front["title"])):
+        raise fail("title", problem)
 
     def slug_list(key: str) -> tuple[str, ...]:
         value = front.get(key) or []
@@ -164,6 +174,8 @@ def _lift_exercises(lines: list[str], path: str, offset: int) -> tuple[str, list
         tree = blocks.scan(lines)
     except blocks.BlockError as exc:
         raise DocumentError(path, exc.index + offset, exc.message) from None
+    for index, message in figure_problems(lines, tree):
+        raise DocumentError(path, index + offset, message)
     out: list[str] = []
     exercises: list[ExerciseBlock] = []
     cursor = 0
@@ -179,6 +191,34 @@ def _lift_exercises(lines: list[str], path: str, offset: int) -> tuple[str, list
         cursor = block.end + 1
     out.extend(lines[cursor:])
     return "\n".join(out).strip() + "\n", exercises
+
+
+def figure_problems(lines: list[str], tree: list[blocks.Block]) -> list[tuple[int, str]]:
+    """(0-based line, problem) for each figure block that cannot be drawn or has no text description."""
+    problems = []
+    for block in (b for b in tree if b.kind == "figure"):
+        inner = lines[block.start + 1 : block.end]
+        fences = [i for i, line in enumerate(inner) if line.strip() == "```plot"]
+        if len(fences) != 1:
+            problems.append((block.start, f'the figure "{block.title}" needs exactly one ```plot fence'))
+            continue
+        start = fences[0]
+        close = next((i for i in range(start + 1, len(inner)) if inner[i].strip() == "```"), None)
+        if close is None:
+            problems.append((block.start + 1 + start, "the ```plot fence is not closed"))
+            continue
+        if not any(line.strip() for i, line in enumerate(inner) if not start <= i <= close):
+            problems.append(
+                (block.start, f'the figure "{block.title}" needs a text description (what it shows, in words)')
+            )
+        description = inner[start + 1 : close]
+        try:
+            figure_data("\n".join(description))
+        except FigureError as exc:
+            key = exc.message.split(":", 1)[0]
+            at = next((i for i, line in enumerate(description) if line.strip().startswith(f"{key}:")), -1)
+            problems.append((block.start + 2 + start + at, f'figure "{block.title}": {exc.message}'))
+    return problems
 
 
 def _exercise(block: blocks.Block, lines: list[str], path: str, offset: int) -> ExerciseBlock:

@@ -288,6 +288,8 @@ def spec_from_fields(data: Mapping, stored: Mapping, *, invalid: Collection[str]
             spec[key] = value
         elif key in stored and _is_default(stored[key]):
             spec[key] = stored[key]  # an explicit default ("variables: []") stays written
+    if "group" in stored:  # written in the YAML only
+        spec["group"] = stored["group"]
     return spec, errors
 
 

@@ -1,28 +1,39 @@
 """Who is knocking: the client behind the proxy, for log-in lockouts (django-axes) and sign-up throttling."""
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address: X-Forwarded-For as written by our own `TRUSTED_PROXIES` proxies, else the peer.
 
-    Entries a client writes itself come first in the header, so only the ones our proxies appended count.
+    Entries a client writes itself come first in the header, so only the ones our proxies appended count;
+    anything that is not an IP address is ignored (it is stored in an address column).
     """
     trusted = settings.TRUSTED_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if trusted and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= trusted:
+        if len(hops) >= trusted and _is_ip(hops[-trusted]):
             return hops[-trusted]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    peer = request.META.get("REMOTE_ADDR", "")
+    return peer if _is_ip(peer) else None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def client_key(group, request) -> str:
     """A client for sign-up throttling: its address and browser, so a classroom behind one NAT is not one client."""
     agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    return hashlib.sha256(f"{client_ip(request)}|{agent}".encode()).hexdigest()
+    return hashlib.sha256(f"{client_ip(request) or ''}|{agent}".encode()).hexdigest()
 
 
 def lockout_response(request, original_response=None, credentials=None):

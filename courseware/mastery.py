@@ -9,9 +9,12 @@ least once); answers that could not be read (invalid) never count:
 - proficient:  every exercise solved;
 - mastered:    every exercise solved, and at least 80 % of them on the first try.
 
-A topic is locked while any prerequisite that has exercises is below familiar. The
-recommended next topic is the first unlocked topic below proficient in study order,
-preferring one already attempted.
+No topic is ever locked: every topic can be read and answered. A topic is *ready* when each
+of its prerequisites that has exercises is at least familiar, or when the student has solved
+an exercise of the topic itself (a quick check: solving one shows the footing is there). A
+topic that is not ready says which prerequisites are recommended first. The recommended next
+topic is the first ready topic below proficient in study order, preferring one already
+attempted.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -69,19 +72,25 @@ def mastery_from_counts(*, exercises: int, attempted: int, solved: int, first_tr
     return TopicMastery(level, exercises, solved, first_try, attempted)
 
 
-def locked(prerequisites: Mapping[str, Sequence[str]], mastery: Mapping[str, TopicMastery]) -> set[str]:
-    """Topics with a prerequisite (that has exercises) below familiar."""
-    return {
-        slug
-        for slug, needs in prerequisites.items()
-        if any(mastery[p].exercises and mastery[p].level < Level.FAMILIAR for p in needs if p in mastery)
-    }
+def review_first(
+    prerequisites: Mapping[str, Sequence[str]], mastery: Mapping[str, TopicMastery]
+) -> dict[str, tuple[str, ...]]:
+    """Topics that are not ready, each with its prerequisites (that have exercises) still below familiar."""
+    result = {}
+    for slug, needs in prerequisites.items():
+        if slug in mastery and mastery[slug].solved:
+            continue  # the quick check: an exercise of the topic itself solved
+        gaps = tuple(p for p in needs if p in mastery and mastery[p].exercises and mastery[p].level < Level.FAMILIAR)
+        if gaps:
+            result[slug] = gaps
+    return result
 
 
-def recommended(order: Sequence[str], mastery: Mapping[str, TopicMastery], locked_topics: set[str]) -> str | None:
-    """The topic to study next, or None when everything open is proficient."""
+def recommended(order: Sequence[str], mastery: Mapping[str, TopicMastery], not_ready: Iterable[str]) -> str | None:
+    """The topic to study next, or None when every ready topic is proficient."""
+    waiting = set(not_ready)
     open_topics = [
-        s for s in order if s not in locked_topics and mastery[s].exercises and mastery[s].level < Level.PROFICIENT
+        s for s in order if s not in waiting and mastery[s].exercises and mastery[s].level < Level.PROFICIENT
     ]
     started = [s for s in open_topics if mastery[s].level >= Level.ATTEMPTED]
     return next(iter(started or open_topics), None)

@@ -98,3 +98,9 @@ class Exercise(models.Model):
     @property
     def key(self) -> str:
         return f"{self.topic.slug}/{self.slug}"
+
+    @property
+    def variant_key(self) -> str:
+        """What a student's variant is drawn from: the exercise, or the `group` of exercises sharing parameters."""
+        group = self.spec.get("group") if isinstance(self.spec, dict) else None
+        return f"{self.topic.slug}/group:{group}" if isinstance(group, str) and group else self.key

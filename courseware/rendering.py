@@ -1,16 +1,19 @@
 """Lesson Markdown to safe HTML: math kept intact for KaTeX, blocks styled, output sanitised (no Django)."""
 
 import html
+import json
 import re
 from collections.abc import Mapping
 from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from courseware.blocks import KINDS, LABELS
+from courseware.figures import FigureError, figure_data
 
 _TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "code", "pre",
@@ -18,7 +21,7 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {
     "span": {"class"},
-    "div": {"class"},
+    "div": {"class", "data-figure", "aria-hidden"},
     "section": {"class"},
     "header": {"class"},
     "code": {"class"},
@@ -40,10 +43,32 @@ def _render_block(self, tokens, idx, options, env) -> str:
     )
 
 
+def _render_display_in_paragraph(self, tokens, idx, options, env) -> str:
+    """`$$...$$` written straight under a line of text is display math all the same (a block span in the paragraph)."""
+    return f'<span class="math block">{html.escape(tokens[idx].content)}</span>'
+
+
+def _render_fence(self, tokens, idx, options, env) -> str:
+    """A ```plot fence becomes the holder the browser draws the figure in (static/js/figures.js)."""
+    token = tokens[idx]
+    if token.info.strip() != "plot":
+        return RendererHTML.fence(self, tokens, idx, options, env)
+    try:
+        data = json.dumps(figure_data(token.content), separators=(",", ":"))
+    except FigureError as exc:
+        return f'<p class="figure-error">This figure cannot be drawn: {html.escape(exc.message)}</p>\n'
+    return (
+        f'<div class="figure-plot" aria-hidden="true" data-figure="{html.escape(data)}">'
+        '<p class="meta">The figure is drawn with JavaScript; its description follows.</p></div>\n'
+    )
+
+
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     dollarmath_plugin(md, allow_space=True, double_inline=True)
+    md.add_render_rule("math_inline_double", _render_display_in_paragraph)
+    md.add_render_rule("fence", _render_fence)
     for kind in KINDS:
         container_plugin(
             md, kind, validate=lambda params, *_, k=kind: params.strip().split(" ", 1)[0] == k, render=_render_block

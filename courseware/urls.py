@@ -10,4 +10,10 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("topics/<slug:slug>/exercises/<slug:exercise_slug>/progress", views.exercise_panel, name="exercise-progress"),
+    path("topics/<slug:slug>/exercises/<slug:exercise_slug>/answers", views.answer, name="answer"),
+    path(
+        "topics/<slug:slug>/exercises/<slug:exercise_slug>/answers/<int:submission_id>",
+        views.answer_verdict,
+        name="answer-verdict",
+    ),
 ]

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django_ratelimit.core import is_ratelimited
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from courseware import selectors
 from courseware.forms import SignupForm
@@ -14,11 +16,13 @@ from courseware.login_security import client_key
 from courseware.mastery import Level
 from courseware.rendering import fill_parameters, render_markdown
 from grading import progress
-from grading.engine import variant, variant_seed
+from grading import selectors as grading_selectors
+from grading import services as grading_services
+from grading.engine import student_seed, variant
 
 logger = logging.getLogger(__name__)
-
 UNDER_WAY = (Level.ATTEMPTED, Level.FAMILIAR)
+VERDICT_WAIT_S = 10  # how long the answer page (without JavaScript) waits for the verdict before it shows "grading"
 
 
 def index(request):
@@ -27,16 +31,26 @@ def index(request):
     return render(request, "courseware/index.html", {"layers": layers})
 
 
+def _student_variant(request, exercise):
+    return variant(exercise, student_seed(request.user.pk or 0, exercise))
+
+
+def _solution_html(exercise, mine, state: progress.ExerciseProgress) -> str:
+    """The worked solution in the student's own values (`{{answer}}` is their reference), once earned."""
+    if not state.solution_shown:
+        return ""
+    return render_markdown(fill_parameters(exercise.solution, {**mine.context, "answer": mine.reference_latex}))
+
+
 def _exercise_part(request, exercise, state: progress.ExerciseProgress) -> dict:
     """The exercise as this student sees it: their own variant's values in the prompt, their attempts."""
-    seed = variant_seed(request.user.pk or 0, exercise.key)
-    values = variant(exercise, seed).context
+    mine = _student_variant(request, exercise)
     return {
         "kind": "exercise",
         "exercise": exercise,
-        "prompt_html": render_markdown(fill_parameters(exercise.prompt, values)),
+        "prompt_html": render_markdown(fill_parameters(exercise.prompt, mine.context)),
         "state": state,
-        "solution_html": render_markdown(exercise.solution) if state.solution_shown else "",
+        "solution_html": _solution_html(exercise, mine, state),
     }
 
 
@@ -52,6 +66,7 @@ def topic(request, slug):
     context = {
         "topic": topic,
         "parts": parts,
+        "has_figures": "```plot" in topic.body,
         "mine": progress.student_progress(request.user).by_slug()[slug] if request.user.is_authenticated else None,
         "prerequisites": [link.prerequisite for link in topic.prerequisite_links.all()],
         "next_topics": [link.next_topic for link in topic.next_links.all()],
@@ -67,7 +82,7 @@ def exercise_panel(request, slug, exercise_slug):
     """The student's attempts, attempts left and (once earned) the worked solution: refreshed after a verdict."""
     exercise = selectors.live_exercise(slug, exercise_slug)
     state = progress.exercise_progress(user=request.user, exercises=[exercise])[exercise.pk]
-    solution_html = render_markdown(exercise.solution) if state.solution_shown else ""
+    solution_html = _solution_html(exercise, _student_variant(request, exercise), state)
     return render(
         request,
         "courseware/exercise_progress.html",
@@ -75,9 +90,70 @@ def exercise_panel(request, slug, exercise_slug):
     )
 
 
+def _over_submission_rate(request) -> bool:
+    """The API's per-user limit on answers (the same counter in the shared cache); open when the cache is down."""
+    try:
+        usage = get_usage(
+            request, group="submissions", key=lambda group, req: str(req.user.pk), rate=settings.SUBMISSION_RATE,
+            increment=True,
+        )  # fmt: skip
+    except Exception:
+        logger.warning("rate limit not checked: the cache is unreachable", exc_info=True)
+        return False
+    return bool(usage and usage["should_limit"])
+
+
+@require_POST
+@login_required
+def answer(request, slug, exercise_slug):
+    """The answer box without JavaScript: a plain form post, then the verdict page (post/redirect/get)."""
+    exercise = selectors.live_exercise(slug, exercise_slug)
+    back = f"{exercise.topic.get_absolute_url()}#exercise-{exercise.slug}"
+    text = request.POST.get("answer", "")
+    if not text.strip():
+        messages.error(request, f"{exercise.title}: type an answer first.")
+        return redirect(back)
+    if len(text) > settings.SUBMISSION_MAX_LENGTH:
+        messages.error(request, f"{exercise.title}: the answer is too long to read.")
+        return redirect(back)
+    if _over_submission_rate(request):
+        messages.error(request, "Too many answers in a short time: wait a minute and send it again.")
+        return redirect(back)
+    try:
+        done = grading_services.submission_submit(user=request.user, exercise=exercise, answer=text)
+    except grading_services.SubmissionRefused as exc:
+        messages.error(request, f"{exercise.title}: {exc}")
+        return redirect(back)
+    return redirect("courseware:answer-verdict", slug, exercise_slug, done.submission.pk)
+
+
+@login_required
+def answer_verdict(request, slug, exercise_slug, submission_id):
+    """One of the student's own answers with its verdict, the exercise and their attempts; refreshes itself
+    while the answer is being graded."""
+    exercise = selectors.live_exercise(slug, exercise_slug)
+    submission = grading_selectors.submission_wait_final(
+        user=request.user, submission_id=submission_id, timeout=VERDICT_WAIT_S
+    )
+    if submission is None or submission.exercise_id != exercise.pk:
+        raise Http404("No such answer.")
+    state = progress.exercise_progress(user=request.user, exercises=[exercise])[exercise.pk]
+    context = {"topic": exercise.topic, "submission": submission, **_exercise_part(request, exercise, state)}
+    return render(request, "courseware/answer_verdict.html", context)
+
+
 def topic_map(request):
-    data = progress.map_data(progress.student_progress(request.user))
-    return render(request, "courseware/map.html", {"map": data})
+    """The map, and the same graph as text: topics by layer, each with its state and what it needs."""
+    mine = progress.student_progress(request.user)
+    titles = {t.topic.slug: t.topic.title for t in mine.topics}
+    layers: dict[str, list] = {}
+    for item in mine.topics:
+        needs = [titles[p] for p in mine.prerequisites.get(item.topic.slug, ()) if p in titles]
+        layers.setdefault(item.topic.layer, []).append((item, needs))
+    by_layer = sorted(layers.items(), key=lambda kv: kv[1][0][0].topic.layer_rank)
+    return render(
+        request, "courseware/map.html", {"map": progress.map_data(mine), "progress": mine, "layers": by_layer}
+    )
 
 
 @login_required

@@ -102,6 +102,9 @@ class PreviewOut(Schema):
         None, description="A readable answer's warning, e.g. that its shape is not the expected one."
     )
     notes: list[str] = Field(default=[], description="How ambiguous notation was read, e.g. 1/2x as (1/2)·x.")
+    text: str | None = Field(
+        default=None, description="How the answer was read, in the input language (for a plain-language reading)."
+    )
 
 
 def _rate_limit(request: HttpRequest, group: str = "submissions", rate: str | None = None) -> None:
@@ -133,18 +136,22 @@ def rate_limited(request, exc: RateLimited):
     return response
 
 
-@api.post("/submissions", response={201: Queued, 404: Error, 409: Error, 429: Error})
+@api.post("/submissions", response={200: Queued, 201: Queued, 404: Error, 409: Error, 429: Error})
 def create_submission(request, payload: SubmissionIn):
-    """Submit an answer; it is graded in the background. Poll the submission for its verdict."""
+    """Submit an answer; it is graded in the background. Poll the submission for its verdict.
+
+    The same answer sent again while it is still being graded is not a second attempt: the answer is 200 with
+    the submission already under way.
+    """
     exercise = selectors.exercise_by_ref(payload.exercise)
     if exercise is None:
         raise HttpError(404, "No such exercise.")
     _rate_limit(request)
     try:
-        submission = services.submission_create(user=request.auth, exercise=exercise, answer=payload.answer)
+        done = services.submission_submit(user=request.auth, exercise=exercise, answer=payload.answer)
     except services.SubmissionRefused as exc:
         raise HttpError(409, str(exc)) from None
-    return Status(201, {"id": submission.pk, "status": submission.status})
+    return Status(201 if done.new else 200, {"id": done.submission.pk, "status": done.submission.status})
 
 
 @api.get("/submissions/{int:submission_id}", response={200: SubmissionOut, 404: Error})
@@ -181,6 +188,8 @@ def preview_answer(request, payload: PreviewIn):
         engine_exercise = engine.engine_exercise(exercise)
     except SpecError:
         raise HttpError(404, "This exercise cannot take answers right now.") from None
+    from grading.core import normalize_answer
+
     result = preview_answer(engine_exercise, payload.answer)
     return {
         "ok": result.ok,
@@ -189,4 +198,5 @@ def preview_answer(request, payload: PreviewIn):
         "position": result.position,
         "note": result.note,
         "notes": list(result.notes),
+        "text": normalize_answer(engine_exercise, payload.answer) if result.ok else None,
     }

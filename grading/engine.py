@@ -19,6 +19,11 @@ def variant_seed(user_id: int, exercise_key: str) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
+def student_seed(user_id: int, exercise) -> int:
+    """The seed of this student's variant of a courseware Exercise: shared by the exercises of one group."""
+    return variant_seed(user_id, exercise.variant_key)
+
+
 @lru_cache(maxsize=256)
 def _engine_exercise(exercise_id: int, digest: str, spec_json: str):
     from grading.core import Exercise as EngineExercise

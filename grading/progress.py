@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from courseware.mastery import Level, TopicMastery, locked, recommended, topic_mastery
+from courseware.mastery import Level, TopicMastery, recommended, review_first, topic_mastery
 from courseware.models import Exercise, Topic
 from courseware.selectors import topic_graph
 from grading import selectors
@@ -69,12 +69,16 @@ def exercise_progress(*, user, exercises: list[Exercise]) -> dict[int, ExerciseP
 class TopicProgress:
     topic: Topic
     mastery: TopicMastery
-    locked: bool
+    review_first: tuple[Topic, ...]  # prerequisites recommended first (below familiar); empty: ready
     recommended: bool
 
     @property
     def level(self) -> Level:
         return self.mastery.level
+
+    @property
+    def ready(self) -> bool:
+        return not self.review_first
 
 
 @dataclass(frozen=True)
@@ -116,10 +120,13 @@ def student_progress(user) -> Progress:
     verdicts = _verdicts(user) if personal else {}
     mastery = {slug: topic_mastery(keys, verdicts) for slug, keys in exercise_keys.items()}
     order = stored.study_order()
-    blocked = locked(prerequisites, mastery) if personal else set()
-    next_slug = recommended(order, mastery, blocked) if personal else None
+    waiting = review_first(prerequisites, mastery) if personal else {}
+    next_slug = recommended(order, mastery, waiting) if personal else None
     return Progress(
-        topics=[TopicProgress(topics[s], mastery[s], s in blocked, s == next_slug) for s in order],
+        topics=[
+            TopicProgress(topics[s], mastery[s], tuple(topics[p] for p in waiting.get(s, ())), s == next_slug)
+            for s in order
+        ],
         prerequisites=prerequisites,
         personal=personal,
     )
@@ -135,7 +142,7 @@ def map_data(progress: Progress) -> dict:
             "layer": item.topic.layer,
             "layer_rank": item.topic.layer_rank,
             "url": item.topic.get_absolute_url(),
-            "locked": item.locked,
+            "review": [t.title for t in item.review_first],
             "recommended": item.recommended,
         }
         if progress.personal:

@@ -56,27 +56,47 @@ def attempts_used(*, user, exercise: Exercise) -> int:
     return Submission.objects.filter(user=user, exercise=exercise, status__in=Submission.COUNTS_AS_ATTEMPT).count()
 
 
+@dataclass(frozen=True)
+class Submitted:
+    submission: Submission
+    new: bool  # False: the same answer was already being graded, and that submission is returned
+
+
 def submission_create(*, user, exercise: Exercise, answer: str) -> Submission:
     """Store the answer as typed and enqueue its grading once (and only if) the transaction commits."""
+    return submission_submit(user=user, exercise=exercise, answer=answer).submission
+
+
+def submission_submit(*, user, exercise: Exercise, answer: str) -> Submitted:
+    """Like `submission_create`, except that the same answer sent again while it is still being graded
+    (a double click, a resent form) returns that submission instead of recording a second attempt."""
     if exercise.retired:
         raise SubmissionRefused("This exercise has been retired and takes no more answers.")
     limit = engine.attempts_allowed(exercise)
     with transaction.atomic():
-        if limit is not None:
-            # Serialise this student's submissions so two at once cannot both take the last attempt.
-            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-            if attempts_used(user=user, exercise=exercise) >= limit:
-                raise SubmissionRefused(f"You have used all {limit} attempts at this exercise.")
+        # Serialise this student's submissions: two at once can neither both take the last attempt
+        # nor both record the same answer.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        in_flight = (
+            Submission.objects.filter(user=user, exercise=exercise, status__in=(Status.QUEUED, Status.GRADING))
+            .filter(answer=answer)
+            .order_by("-id")
+            .first()
+        )
+        if in_flight is not None:
+            return Submitted(in_flight, new=False)
+        if limit is not None and attempts_used(user=user, exercise=exercise) >= limit:
+            raise SubmissionRefused(f"You have used all {limit} attempts at this exercise.")
         submission = Submission.objects.create(
             user=user,
             exercise=exercise,
-            seed=engine.variant_seed(user.pk, exercise.key),
+            seed=engine.student_seed(user.pk, exercise),
             answer=answer,
             status=Status.QUEUED,
             enqueued_at=timezone.now(),
         )
         submission_enqueue_on_commit(submission_id=submission.pk)
-    return submission
+    return Submitted(submission, new=True)
 
 
 def submission_enqueue_on_commit(*, submission_id: int) -> None:
@@ -168,7 +188,12 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's process: alive
         return True
-    return True
+    # A killed worker's orphaned children linger as zombies until something reaps them: dead all the same.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):  # no /proc here: trust kill(0)
+        return True
 
 
 def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:

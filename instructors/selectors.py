@@ -131,7 +131,7 @@ def cohort_map_data(mastery: CohortMastery, topic_url) -> dict:
             "layer": t.layer,
             "layer_rank": t.layer_rank,
             "url": topic_url(t),
-            "locked": False,
+            "review": [],
             "recommended": False,
             "shares": mastery.shares(t.slug),
         }

@@ -5,7 +5,7 @@ Test modules import these from here, never from one another.
 
 from courseware.models import Exercise, Topic, TopicPrerequisite
 from grading import engine
-from grading.engine import variant_seed
+from grading.engine import student_seed
 from grading.models import Submission
 from grading.progress_table import progress_refresh
 
@@ -54,7 +54,7 @@ def make_exercise(topic: Topic, slug: str, spec: dict | None = None, solution: s
 
 def graded(user, exercise: Exercise, correct: bool, *, status: str = "graded", answer: str = "0") -> Submission:
     submission = Submission.objects.create(
-        user=user, exercise=exercise, seed=variant_seed(user.pk, exercise.key), answer=answer, status=status,
+        user=user, exercise=exercise, seed=student_seed(user.pk, exercise), answer=answer, status=status,
         verdict=("correct" if correct else "incorrect") if status == "graded" else status,
         score=1.0 if correct else 0.0, feedback="Correct." if correct else "Not this.", latex=answer,
     )  # fmt: skip
@@ -64,7 +64,7 @@ def graded(user, exercise: Exercise, correct: bool, *, status: str = "graded", a
 
 def submit(user, exercise, answer: str, *, status="graded", verdict=None, normalized=None, seed=None):
     """A stored, already graded submission (graded by the real engine unless told otherwise)."""
-    seed = engine.variant_seed(user.pk, exercise.key) if seed is None else seed
+    seed = engine.student_seed(user.pk, exercise) if seed is None else seed
     result = engine.grade_answer(exercise, seed, answer)
     if status == "graded" and result.status == "invalid":
         status = "invalid"
@@ -79,4 +79,16 @@ def submit(user, exercise, answer: str, *, status="graded", verdict=None, normal
 
 def correct_answer(exercise, user) -> str:
     """The right answer to this student's variant of EXERCISE_SPEC (a + 2)."""
-    return str(engine.variant(exercise, engine.variant_seed(user.pk, exercise.key)).params["a"] + 2)
+    return str(engine.variant(exercise, engine.student_seed(user.pk, exercise)).params["a"] + 2)
+
+
+def queued_submission(user, exercise, answer: str) -> Submission:
+    """A submission as the API stores it, before any worker has seen it."""
+    seed = student_seed(user.pk, exercise)
+    return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
+
+
+def final(pk: int) -> Submission | None:
+    """The submission once its status is final, else None (a condition for wait_for)."""
+    submission = Submission.objects.get(pk=pk)
+    return submission if submission.is_final else None

@@ -81,6 +81,24 @@ def _own_cache_namespace(request):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_tasks_for_a_worker_the_test_did_not_ask_for(request):
+    """A committed test without the `worker` fixture keeps the tasks it sends to itself.
+
+    Once started, the session's worker keeps consuming the shared queues; a committed test that grades
+    in-process (as the progress-table tests do) would otherwise race it for its own submissions.
+    """
+    if "worker" in request.fixturenames:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    if not ("transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))):
+        return  # nothing is committed, so nothing is sent
+    from grading import dispatch
+
+    sent: list[tuple[str, tuple]] = []
+    request.getfixturevalue("monkeypatch").setattr(dispatch, "send", lambda name, args, **_: sent.append((name, args)))
+
+
 # The grading pipeline's Redis and worker, one of each for the session: its own tests and the browser tests use them.
 @pytest.fixture(scope="session")
 def pipeline_redis(tmp_path_factory):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property, lru_cache
@@ -35,6 +36,7 @@ from .spec import (
 )
 
 _MAX_PROBLEMS = 20
+_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 
 
 def latex(value: sympy.Basic, shape: tuple[int, ...]) -> str:
@@ -106,6 +108,11 @@ class Exercise:
         self.kind = spec["kind"]
         if self.kind not in KINDS:
             raise SpecError(f"expected one of {', '.join(KINDS)}, got {self.kind!r}", key="kind")
+        self.group = spec.get("group")
+        if self.group is not None and not (isinstance(self.group, str) and _GROUP.match(self.group)):
+            raise SpecError(
+                "expected a short name (letters, digits, '-' or '_'), shared by the exercises it joins", key="group"
+            )
         self.variables = name_list(spec.get("variables", []), "variables")
         self.parameters: tuple[Parameter, ...] = parameters(spec.get("parameters"), {*self.variables, "e", "pi"})
         self.rtol = tolerance(spec, "rtol", DEFAULT_RTOL)
@@ -142,8 +149,11 @@ class Exercise:
         return math.prod(len(p.values) for p in self.parameters)
 
     def variant(self, seed: int) -> Variant:
-        """The same seed gives the same variant in every process and release (sha256, not hash())."""
-        digest = hashlib.sha256(f"{self.slug}\0{int(seed)}".encode()).digest()
+        """The same seed gives the same variant in every process and release (sha256, not hash()).
+
+        Exercises of one `group` with the same parameters draw the same values from the same seed.
+        """
+        digest = hashlib.sha256(f"{self.group or self.slug}\0{int(seed)}".encode()).digest()
         return self.variant_at(int.from_bytes(digest[:8], "big") % self.variant_count)
 
     def variant_at(self, index: int) -> Variant:

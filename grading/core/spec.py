@@ -23,7 +23,7 @@ DEFAULT_ATOL = 0.0
 
 TOP_KEYS = {
     "slug", "kind", "variables", "parameters", "reference", "rtol", "atol", "partial_credit", "attempts",
-    "wrong_answers",
+    "wrong_answers", "group",
 }  # fmt: skip
 # form -> (required keys, optional keys); `function` is a list only for the Jacobian.
 FORM_KEYS: dict[str, tuple[set[str], set[str]]] = {

@@ -20,6 +20,28 @@
     return el;
   }
 
+  // A plain-language reading of an answer in the input language, for screen readers: they do not read the
+  // MathML of a live region, so the preview and the verdict are announced in words.
+  var SPOKEN = [
+    [/\bsqrt\(/g, "square root of ("], [/\babs\(/g, "absolute value of ("], [/\bexp\(/g, "e to the power ("],
+    [/\^T\b/g, " transpose"], [/\^/g, " to the power "], [/\*/g, " times "], [/\//g, " over "], [/\+/g, " plus "], [/-/g, " minus "],
+  ];
+
+  function spoken(text) {
+    var words = text;
+    if (/^\[\[/.test(words)) {
+      words = "the matrix with rows " + words.slice(2, -2).split(/\],\s*\[/).join("; then ");
+    } else if (/^\[/.test(words)) {
+      words = "the vector " + words.slice(1, -1);
+    }
+    for (var i = 0; i < SPOKEN.length; i++) words = words.replace(SPOKEN[i][0], SPOKEN[i][1]);
+    return words.replace(/\s+/g, " ").trim();
+  }
+
+  function say(exercise, message) {
+    exercise.announcer.textContent = message;
+  }
+
   function typeset(root) {
     if (window.renderMath) window.renderMath(root);
   }
@@ -54,7 +76,10 @@
     box.textContent = "";
     box.className = "preview";
     exercise.input.removeAttribute("aria-invalid");
-    if (!result || !text.trim()) return;
+    if (!result || !text.trim()) {
+      say(exercise, "");
+      return;
+    }
     if (result.ok) {
       box.classList.add("preview-ok");
       box.appendChild(node("span", "preview-label", "Interpreted as "));
@@ -65,11 +90,14 @@
         box.appendChild(node("span", "preview-reading", note));
       });
       typeset(box);
+      say(exercise, "Interpreted as " + spoken(result.text || text) + "." + (result.note ? " " + result.note : ""));
       return;
     }
     box.classList.add("preview-error");
     exercise.input.setAttribute("aria-invalid", "true");
+    box.appendChild(node("span", "preview-icon", "\u26a0 "));
     box.appendChild(node("span", "preview-message", result.error || "This answer cannot be read."));
+    say(exercise, "Cannot be read yet: " + (result.error || "this answer cannot be read."));
     if (typeof result.position === "number") {
       box.appendChild(document.createTextNode(" "));
       box.appendChild(pointAt(text, result.position));
@@ -93,9 +121,20 @@
     var box = exercise.verdict;
     box.textContent = "";
     box.className = "verdict verdict-" + kind;
+    exercise.verdictKind = title ? kind : null;
     if (!title) return;
+    var icon = { correct: "\u2713 ", partial: "\u25d1 ", incorrect: "\u2717 ", invalid: "\u26a0 ", error: "\u26a0 " }[kind];
+    if (icon) box.appendChild(node("span", "verdict-icon", icon));
     box.appendChild(node("strong", "verdict-title", title));
     if (detail) box.appendChild(node("span", "verdict-detail", " " + detail));
+  }
+
+  // Set the button from what is true now: closed exercises and answers being graded take no second click.
+  function settle(exercise) {
+    var closed = !!exercise.root.querySelector(".attempts-left.none");
+    exercise.input.disabled = closed;
+    exercise.button.disabled = closed || exercise.busy;
+    exercise.button.textContent = exercise.busy ? "Grading\u2026" : "Submit";
   }
 
   function refreshProgress(exercise) {
@@ -106,9 +145,7 @@
         var fresh = new DOMParser().parseFromString(markup, "text/html").body;
         holder.replaceChildren.apply(holder, Array.prototype.slice.call(fresh.childNodes));
         typeset(holder);
-        var closed = !!holder.querySelector(".attempts-left.none");
-        exercise.input.disabled = closed;
-        exercise.button.disabled = closed;
+        settle(exercise);
       });
     });
   }
@@ -126,6 +163,9 @@
       showVerdict(exercise, "pending", "Still grading.", "Your answer is saved; reload the page later to see its verdict.");
     } else if (submission.verdict === "correct") {
       showVerdict(exercise, "correct", "Correct!", "");
+    } else if (submission.verdict === "incorrect" && submission.score > 0) {
+      var share = Math.round(submission.score * 100);
+      showVerdict(exercise, "partial", "Partly right (" + share + " %).", submission.feedback);
     } else if (submission.verdict === "incorrect") {
       showVerdict(exercise, "incorrect", "Not quite.", submission.feedback);
     } else if (submission.verdict === "invalid") {
@@ -138,12 +178,14 @@
   function submit(exercise) {
     var text = exercise.input.value;
     clearTimeout(exercise.timer);
+    if (exercise.busy) return;
     if (!text.trim()) {
       showVerdict(exercise, "invalid", "Type an answer first.");
       exercise.input.focus();
       return;
     }
-    exercise.button.disabled = true;
+    exercise.busy = true;
+    settle(exercise);
     preview(exercise, text)
       .then(function (read) {
         if (read && !read.ok) {
@@ -153,7 +195,7 @@
         }
         showVerdict(exercise, "pending", "Grading\u2026");
         return request(exercise.form, "POST", "/api/submissions", { exercise: exercise.ref, answer: text }).then(function (r) {
-          if (r.status !== 201) {
+          if (r.status !== 201 && r.status !== 200) {
             showVerdict(exercise, "error", "Not submitted:", r.data.detail || "please try again.");
             return;
           }
@@ -168,7 +210,8 @@
         showVerdict(exercise, "error", "Could not reach the server.", "Check your connection and try again.");
       })
       .then(function () {
-        if (!exercise.root.querySelector(".attempts-left.none")) exercise.button.disabled = false;
+        exercise.busy = false;
+        settle(exercise);
       });
   }
 
@@ -184,11 +227,16 @@
       button: form.querySelector(".answer-submit"),
       preview: form.querySelector(".preview"),
       verdict: form.querySelector(".verdict"),
+      announcer: form.querySelector(".preview-spoken"),
       timer: null,
       ticket: 0,
+      busy: false,
+      verdictKind: null,
     };
     exercise.input.addEventListener("input", function () {
       clearTimeout(exercise.timer);
+      // A message about the text as it was ("Type an answer first.", "Not submitted") is stale once it changes.
+      if (exercise.verdictKind === "invalid" && !exercise.busy) showVerdict(exercise, "", "");
       var text = exercise.input.value;
       if (!text.trim()) {
         exercise.ticket++;

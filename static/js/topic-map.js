@@ -1,7 +1,7 @@
 // The topic map: the prerequisite graph laid out by layer with ELK (elkjs, layered), drawn as SVG.
 //
 // window.TopicMap.render(container, data) -> Promise, where data is
-//   {nodes: [{id, title, layer, url, level?, label?, locked?, recommended?, shares?: {level: fraction}}],
+//   {nodes: [{id, title, layer, url, level?, label?, review?: [prerequisite titles], recommended?, shares?: {level: fraction}}],
 //    edges: [[from, to], ...], legend: bool}
 // Colours come from CSS classes (level-<slug>); nothing here writes a style attribute.
 (function () {
@@ -111,12 +111,13 @@
     if (node.level) classes.push("level-" + node.level);
     else if (!node.shares) classes.push("no-level");
     if (node.shares) classes.push("tm-stacked");
-    if (node.locked) classes.push("locked");
+    var review = node.review && node.review.length;
+    if (review) classes.push("review");
     if (node.recommended) classes.push("recommended");
     link.setAttribute("class", classes.join(" "));
     var tip = node.title + " (layer " + node.layer + ")";
     if (node.label || node.level) tip += ": " + (node.label || node.level.replace("-", " "));
-    if (node.locked) tip += ", locked until its prerequisites are familiar";
+    if (review) tip += ", prerequisites recommended first: " + node.review.join(", ");
     if (node.recommended) tip += ", recommended next";
     if (node.shares) {
       tip += LEVELS.map(function (l) { return node.shares[l[0]] ? "\n" + l[1] + ": " + Math.round(100 * node.shares[l[0]]) + " %" : ""; }).join("");
@@ -133,19 +134,20 @@
       drawShares({ el: link, clipRef: "url(#" + clipId + ")" }, node.shares, box.x, box.y);
       svg("rect", { x: box.x, y: box.y, width: NODE_W, height: NODE_H, rx: 6, class: "tm-outline" }, link);
     }
-    var inset = node.locked ? 24 : 10;
+    var inset = review ? 24 : 10;
     var title = svg("text", { x: box.x + inset, y: box.y + 19, class: "tm-title" }, link);
     fit(title, node.title, NODE_W - inset - 8);
     var sub = node.recommended ? "\u2605 next" : node.label || (node.level ? node.level.replace("-", " ") : "");
     svg("text", { x: box.x + inset, y: box.y + 36, class: "tm-sub" }, link).textContent = "Layer " + node.layer + (sub ? " \u00b7 " + sub : "");
-    if (node.locked) drawLock(link, box.x + 8, box.y + 10);
+    if (review) drawNotice(link, box.x + 8, box.y + 10);
     return rect;
   }
 
-  function drawLock(parent, x, y) {
-    var g = svg("g", { class: "tm-lock", transform: "translate(" + x + " " + y + ")" }, parent);
-    svg("path", { d: "M3 7 V4.5 a3 3 0 0 1 6 0 V7", class: "tm-lock-shackle" }, g);
-    svg("rect", { x: 1, y: 7, width: 10, height: 8, rx: 1.5, class: "tm-lock-body" }, g);
+  // "Prerequisites first": a shape as well as the dashed outline, so colour is never the only sign.
+  function drawNotice(parent, x, y) {
+    var g = svg("g", { class: "tm-notice", transform: "translate(" + x + " " + y + ")" }, parent);
+    svg("circle", { cx: 6, cy: 8, r: 6, class: "tm-notice-ring" }, g);
+    svg("text", { x: 6, y: 12, class: "tm-notice-mark" }, g).textContent = "!";
   }
 
   function drawLayerLabels(group, nodes, boxes) {
@@ -169,10 +171,10 @@
         item.appendChild(document.createTextNode(level[1]));
       });
     }
-    if (data.nodes.some(function (n) { return n.locked; })) {
-      var locked = html("span", "tm-legend-item", undefined, box);
-      html("span", "tm-swatch tm-swatch-locked", undefined, locked);
-      locked.appendChild(document.createTextNode("locked (prerequisites below familiar)"));
+    if (data.nodes.some(function (n) { return n.review && n.review.length; })) {
+      var review = html("span", "tm-legend-item", undefined, box);
+      html("span", "tm-swatch tm-swatch-review", "!", review);
+      review.appendChild(document.createTextNode("prerequisites recommended first (still open to you)"));
     }
     if (data.nodes.some(function (n) { return n.recommended; })) {
       var next = html("span", "tm-legend-item", undefined, box);
@@ -234,7 +236,7 @@
 
   function controls(container, api) {
     var bar = html("div", "tm-controls", undefined, container);
-    [["+", "Zoom in", api.zoomIn], ["\u2212", "Zoom out", api.zoomOut], ["Fit", "Show the whole map", api.fit]].forEach(function (c) {
+    [["+", "Zoom in", api.zoomIn], ["\u2212", "Zoom out", api.zoomOut], ["Fit", "Fit: show the whole map", api.fit]].forEach(function (c) {
       var b = html("button", "tm-button", c[0], bar);
       b.type = "button";
       b.title = c[1];
@@ -253,7 +255,8 @@
     container.classList.add("tm");
     if (data.legend) legend(container, data);
     var frame = html("div", "tm-frame", undefined, container);
-    var root = svg("svg", { class: "tm-svg", role: "img", "aria-label": "Map of topics by layer, with prerequisites as arrows" }, frame);
+    // A group, not an image: its topics are links, reached with Tab (the list below the map says the same in text).
+    var root = svg("svg", { class: "tm-svg", role: "group", "aria-label": "Map of topics by layer, with prerequisites as arrows" }, frame);
     var defs = svg("defs", {}, root);
     var markerId = "tm-arrow-" + serial;
     var marker = svg("marker", { id: markerId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, defs);

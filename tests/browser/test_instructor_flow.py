@@ -49,7 +49,8 @@ def test_an_instructor_authors_tries_and_sees_a_students_answer(page, shoot, liv
     # A topic with a prerequisite, previewed as it is typed.
     page.goto("/admin/courseware/topic/add/")
     page.fill("#id_title", "Derivatives")
-    page.fill("#id_slug", "derivatives")
+    page.press("#id_title", "Tab")
+    assert page.input_value("#id_slug") == "derivatives"  # filled in from the title
     page.fill("#id_layer", "1")
     page.fill("#id_summary", "Rates of change.")
     page.fill("#id_body", "::: definition Derivative\n$f'(x) = \\lim_{h \\to 0} \\frac{f(x+h) - f(x)}{h}$\n:::\n")
@@ -67,7 +68,9 @@ def test_an_instructor_authors_tries_and_sees_a_students_answer(page, shoot, liv
     page.goto("/admin/courseware/exercise/add/")
     page.select_option("#id_topic", label="Derivatives")
     page.fill("#id_title", "Differentiate x squared")
-    page.fill("#id_slug", "double")
+    page.press("#id_title", "Tab")
+    assert page.input_value("#id_slug") == "differentiate-x-squared"
+    page.fill("#id_slug", "double")  # an author's own choice replaces it
     page.fill("#id_prompt", "Let $f(x) = x^2$. Compute $f'(x)$.")
     page.select_option("#id_kind", "expression")
     page.fill("#id_variables", "x")

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from grading.engine import variant, variant_seed
+from grading.engine import student_seed, variant
 from grading.models import Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery]
@@ -62,7 +62,7 @@ def test_a_new_student_answers_the_seed_lesson_and_sees_the_map_change(
     shoot(page, "04-malformed-answer", box)
 
     # The right answer for this student's own variant: previewed, submitted, graded "correct" without a reload.
-    a = variant(lesson_exercise(), variant_seed(user.pk, f"{SEED_TOPIC}/{EXERCISE}")).params["a"]
+    a = variant(lesson_exercise(), student_seed(user.pk, lesson_exercise())).params["a"]
     assert box.locator(".block-body .math").first.get_attribute("data-tex") == f"a = {a}"
     answer.fill(f"12 + 2*{a}")
     box.locator(".preview-ok .katex").wait_for()

@@ -23,7 +23,7 @@ def synthetic_graph(n: int = 100, seed: int = 7) -> dict:
             "layer": layer,
             "layer_rank": layer_rank(layer),
             "url": f"/topics/topic-{i}/",
-            "locked": rng.random() < 0.2,
+            "review": ["Topic 0"] if rng.random() < 0.2 else [],
             "recommended": i == 42,
         }  # fmt: skip
         if i % 5 == 0:
@@ -80,7 +80,9 @@ def test_a_hundred_topics_are_laid_out_without_overlaps(page, live_server, db, s
         assert right_edge < left_edge, f"layer {earlier} is not left of layer {later}"
     assert all(by_id[n["id"]]["tooltip"].startswith(n["title"]) for n in data["nodes"])
     assert page.locator("#synthetic .tm-node.recommended .tm-halo").count() == 1
-    assert page.locator("#synthetic .tm-node.locked .tm-lock").count() == sum(n["locked"] for n in data["nodes"])
+    assert page.locator("#synthetic .tm-node.review .tm-notice").count() == sum(
+        bool(n["review"]) for n in data["nodes"]
+    )
     assert page.locator("#synthetic .tm-share").count() > 0
     shoot(page, "10-map-100-topics", page.locator("#synthetic"))
 
@@ -93,3 +95,20 @@ def test_clicking_a_topic_on_the_map_opens_it(page, live_server, lesson_content,
     shoot(page, "11-map-anonymous")
     page.click('.tm-node[data-id="differentiation-in-rn"]')
     page.wait_for_url("**/topics/differentiation-in-rn/")
+
+
+def test_the_map_has_a_keyboard_path_and_a_text_alternative(page, live_server, lesson_content):
+    page.goto("/map/")
+    page.wait_for_selector(".topic-map[data-rendered]")
+    for _ in range(40):  # Tab through the page until a topic on the map has the focus
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('data-id')")
+        if focused:
+            break
+    assert focused in {doc.slug for doc in lesson_content}
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/topics/{focused}/")
+    page.goto("/map/")
+    listed = page.locator("#map-as-text li a")
+    assert listed.count() == len(lesson_content)
+    assert "Layer 0A" in page.locator("#map-as-text").inner_text()

@@ -9,7 +9,7 @@ from django.test import Client
 from courseware.models import Exercise
 from courseware.rendering import render_markdown
 from grading import services
-from grading.engine import variant, variant_seed
+from grading.engine import student_seed, variant
 from grading.models import Submission
 from tests.builders import LIMITED_SPEC, SOLUTION, graded, make_exercise, make_topic
 
@@ -38,7 +38,7 @@ def as_user(user) -> Client:
 def secrets(user, exercise: Exercise) -> list[str]:
     """What must not reach this student yet: their variant's reference (when distinctive) and the solution."""
     found = [render_markdown(exercise.solution).strip()[:80], exercise.solution.strip()[:60]]
-    reference = variant(exercise, variant_seed(user.pk, exercise.key)).reference_latex
+    reference = variant(exercise, student_seed(user.pk, exercise)).reference_latex
     if len(reference) >= 12:  # a bare number such as "14" appears on any page; a matrix's LaTeX does not
         found.append(reference)
     return [s for s in found if s]
@@ -82,7 +82,7 @@ def test_wrong_answers_graded_for_real_reveal_nothing_and_a_right_one_shows_the_
     assert set(Submission.objects.values_list("status", flat=True)) == {"graded", "invalid"}
     assert_hidden(client, user, exercise)
 
-    reference = variant(exercise, variant_seed(user.pk, exercise.key)).reference
+    reference = variant(exercise, student_seed(user.pk, exercise)).reference
     right = "[[" + "], [".join(", ".join(str(reference.value[i, j]) for j in range(2)) for i in range(2)) + "]]"
     services.submission_grade(submission_id=services.submission_create(user=user, exercise=exercise, answer=right).pk)
     assert Submission.objects.filter(verdict="correct").exists()

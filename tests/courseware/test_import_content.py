@@ -3,22 +3,13 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from courseware.models import Exercise, NextTopic, Topic, TopicPrerequisite
+from tests.topic_files import refused, run_import, topic_text, write
 
 pytestmark = pytest.mark.django_db
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
-
-
-def topic_text(slug, layer="1", prerequisites=(), body="Body with $x^2$.\n", next_topics=()):
-    prereqs = "".join(f"\n  - {p}" for p in prerequisites) or " []"
-    nexts = "".join(f"\n  - {p}" for p in next_topics) or " []"
-    return (
-        f"---\nslug: {slug}\ntitle: Topic {slug}\nlayer: '{layer}'\nsummary: About {slug}.\n"
-        f"prerequisites:{prereqs}\nnext_topics:{nexts}\nlast_reviewed: 2026-01-01\n"
-        f"references:\n  canonical: []\n  current: []\n---\n\n{body}"
-    )
 
 
 EXERCISE = dedent(
@@ -35,18 +26,6 @@ EXERCISE = dedent(
     :::
     """
 )
-
-
-def write(directory: Path, slug: str, text: str) -> Path:
-    path = directory / f"{slug}.md"
-    path.write_text(text)
-    return path
-
-
-def run_import(directory) -> str:
-    out = StringIO()
-    call_command("import_content", str(directory), stdout=out)
-    return out.getvalue()
 
 
 def snapshot():
@@ -112,12 +91,6 @@ def test_an_edited_document_is_reported_as_updated(tmp_path):
     write(tmp_path, "a", topic_text("a", body="Second version.\n"))
     assert "updated: a" in run_import(tmp_path)
     assert Topic.objects.get(slug="a").body == "Second version.\n"
-
-
-def refused(directory) -> str:
-    with pytest.raises(CommandError) as caught:
-        run_import(directory)
-    return str(caught.value)
 
 
 def test_an_unknown_prerequisite_is_refused_naming_file_and_line(tmp_path):

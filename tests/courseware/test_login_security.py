@@ -143,3 +143,13 @@ def test_logging_in_again_does_not_revoke_tokens(client, ada):
     ApiToken.issue(ada)
     assert log_in(client, "ada", PASSWORD).status_code == 302
     assert ApiToken.objects.filter(user=ada).count() == 1
+
+
+def test_a_forged_or_missing_address_is_never_stored_as_one(settings, ada):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXIES = 1
+    forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address", HTTP_USER_AGENT="guesser")
+    assert log_in(forged, "ada", "wrong").status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.2"]
+    assert log_in(forged, "ada", PASSWORD).status_code == 302

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from courseware.models import Exercise
-from grading.engine import variant, variant_seed
+from grading.engine import student_seed, variant
 from tests.builders import graded
 from tests.pages import parse_page
 
@@ -87,7 +87,7 @@ def test_each_student_sees_their_own_variant_on_every_visit(client, lesson_conte
     for i in range(8):
         user = django_user_model.objects.create_user(f"s{i}", password="pw-for-tests-1")
         client.force_login(user)
-        a = variant(exercise, variant_seed(user.pk, exercise.key)).context["a"]
+        a = variant(exercise, student_seed(user.pk, exercise)).context["a"]
         pages = [client.get(f"/topics/{SEED}/").content.decode() for _ in range(2)]
         section = [re.search(r'id="exercise-partial-derivative".*?<form', p, re.S).group(0) for p in pages]
         assert section[0] == section[1] and f"a = {a}" in section[0]
@@ -103,11 +103,13 @@ def test_the_preview_reads_the_answer_or_points_at_the_error(logged_in, lesson_c
         "latex": None,
         "error": ok.json()["error"],
         "position": 2,
+        "text": None,
         "note": None,
         "notes": [],
     }  # x is no variable here
     ok = preview(logged_in, f"{SEED}/symbolic-gradient", "[2x y, x^2]").json()
     assert ok["ok"] and ok["error"] is None and "pmatrix" in ok["latex"]
+    assert ok["text"] == "[2*x*y, x^2]"  # what the page reads aloud, in words
     broken = preview(logged_in, f"{SEED}/partial-derivative", "12 +* 2").json()
     assert broken["ok"] is False and broken["position"] == 4 and "Expected" in broken["error"]
     shape = preview(logged_in, f"{SEED}/gradient-at-a-point", "5").json()

@@ -80,8 +80,8 @@ def test_a_student_reads_only_their_own_submissions(student, exercise, django_us
 def test_too_many_submissions_are_429_with_retry_after(student, exercise, settings):
     settings.SUBMISSION_RATE = "3/m"
     client = token_client(student)
-    assert [post(client, exercise.key).status_code for _ in range(3)] == [201, 201, 201]
-    response = post(client, exercise.key)
+    assert [post(client, exercise.key, f"{i} + 4 - {i}").status_code for i in range(3)] == [201, 201, 201]
+    response = post(client, exercise.key, "4 + 0")
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
     assert Submission.objects.count() == 3
@@ -91,8 +91,20 @@ def test_used_up_attempts_are_409(student, make_exercise):
     exercise = make_exercise({**CONSTANT_SPEC, "slug": "once", "attempts": 1})
     client = token_client(student)
     assert post(client, exercise.key).status_code == 201
-    response = post(client, exercise.key)
+    response = post(client, exercise.key, "5")
     assert response.status_code == 409 and "attempts" in response.json()["detail"]
+
+
+def test_the_same_answer_sent_again_while_it_is_graded_is_not_a_second_attempt(student, exercise):
+    client = token_client(student)
+    first = post(client, exercise.key, "2 + 2")
+    again = post(client, exercise.key, "2 + 2")
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"] and Submission.objects.count() == 1
+    assert post(client, exercise.key, "5").status_code == 201  # another answer is another attempt
+    Submission.objects.filter(pk=first.json()["id"]).update(status="graded", verdict="correct", score=1.0)
+    assert post(client, exercise.key, "2 + 2").status_code == 201  # once graded, sending it again is a new attempt
+    assert Submission.objects.count() == 3
 
 
 def test_an_overlong_answer_is_refused(student, exercise, settings):
@@ -116,7 +128,7 @@ def test_a_nul_byte_is_refused_before_anything_is_stored_or_counted(student, exe
         assert "NUL character" in json.dumps(response.json())
     assert not Submission.objects.exists()
     # Refused requests used none of the rate limit: two real answers still go through.
-    assert post(client, exercise.key).status_code == 201 and post(client, exercise.key).status_code == 201
+    assert post(client, exercise.key, "4").status_code == 201 and post(client, exercise.key, "2 + 2").status_code == 201
 
 
 def test_a_nul_byte_in_a_preview_or_an_exercise_path_is_a_clear_4xx(student, exercise):

@@ -30,7 +30,7 @@ def test_every_submission_reaches_a_final_state_after_a_broker_restart(
     worker = Worker(own_redis["url"], tmp_path, queues="interactive", concurrency=1, beat=True)
     try:
         exercise = make_exercise(CONSTANT_SPEC)
-        seed = engine.variant_seed(student.pk, exercise.key)
+        seed = engine.student_seed(student.pk, exercise)
         submissions = [
             Submission.objects.create(
                 user=student, exercise=exercise, seed=seed, answer="slow:1:4", enqueued_at=timezone.now()

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from grading import services
 from grading.models import ApiToken, Submission
-from tests.builders import CONSTANT_SPEC
+from tests.builders import CONSTANT_SPEC, queued_submission
 from tests.celery_worker import wait_for
-from tests.grading_pipeline.test_worker import queued_submission
 from tools.redis_server import free_port, start_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -31,7 +31,8 @@ def test_a_new_student_has_started_nothing_and_is_sent_to_the_first_topic(graph,
     mine = progress.student_progress(user)
     assert [t.topic.slug for t in mine.topics] == ["basics", "middle", "top"]
     assert all(t.level is Level.NOT_STARTED for t in mine.topics)
-    assert mine.by_slug()["middle"].locked and mine.by_slug()["top"].locked
+    assert [t.slug for t in mine.by_slug()["middle"].review_first] == ["basics"]
+    assert not mine.by_slug()["basics"].review_first and mine.by_slug()["top"].review_first
     assert mine.recommended.topic.slug == "basics"
 
 
@@ -46,7 +47,7 @@ def test_mastery_follows_graded_answers_only(graph, user):
     graded(user, b2, True)
     mine = progress.student_progress(user).by_slug()
     assert mine["basics"].level is Level.PROFICIENT  # 2/2 solved, only 1/2 first try
-    assert not mine["middle"].locked and mine["top"].locked
+    assert mine["middle"].ready and not mine["top"].ready
     assert mine["middle"].recommended
 
 
@@ -68,7 +69,7 @@ def test_progress_takes_a_fixed_number_of_queries(graph, user, django_assert_max
 def test_anonymous_visitors_get_the_graph_without_mastery(graph):
     data = progress.map_data(progress.student_progress(AnonymousUser()))
     assert [n["id"] for n in data["nodes"]] == ["basics", "middle", "top"]
-    assert all("level" not in n and not n["locked"] and not n["recommended"] for n in data["nodes"])
+    assert all("level" not in n and not n["review"] and not n["recommended"] for n in data["nodes"])
     assert sorted(data["edges"]) == [["basics", "middle"], ["middle", "top"]]
     assert data["legend"] is True
 
@@ -77,10 +78,10 @@ def test_the_map_data_carries_level_lock_and_recommendation(graph, user):
     graded(user, graph["basics"][0], True)
     nodes = {n["id"]: n for n in progress.map_data(progress.student_progress(user))["nodes"]}
     assert nodes["basics"] == {
-        "id": "basics", "title": "Basics", "layer": "0A", "layer_rank": 1, "url": "/topics/basics/", "locked": False,
+        "id": "basics", "title": "Basics", "layer": "0A", "layer_rank": 1, "url": "/topics/basics/", "review": [],
         "recommended": True, "level": "attempted", "label": "attempted",
     }  # fmt: skip
-    assert nodes["middle"]["locked"] and nodes["middle"]["level"] == "not-started"
+    assert nodes["middle"]["review"] == ["Basics"] and nodes["middle"]["level"] == "not-started"
 
 
 def test_the_solution_shows_once_solved_or_out_of_attempts(db, user):

@@ -342,8 +342,14 @@ def test_the_migration_fills_the_table_from_existing_submissions(students, exerc
 def test_verdicts_stored_at_once_for_one_student_all_count(students, exercises):
     """Each write locks its rows before reading or adding, so no commit can overwrite another's."""
     ada, (four, other) = students[0], exercises[:2]  # two exercises of one topic: one row of topic sums
-    work = [(four, "5", "incorrect"), (four, "4", "correct"), (other, "4", "correct"), (other, "6", "incorrect"),
-            (four, "4", "correct"), (other, "4 +", "invalid")]  # fmt: skip
+    work = [
+        (four, "5", "incorrect"),
+        (four, "4", "correct"),
+        (other, "4", "correct"),
+        (other, "6", "incorrect"),
+        (four, "2 + 2", "correct"),
+        (other, "4 +", "invalid"),
+    ]  # fmt: skip (one text in flight is one answer)
     claims = []
     for exercise, text, verdict in work:
         submission = services.submission_create(user=ada, exercise=exercise, answer=text)

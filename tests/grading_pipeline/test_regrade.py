@@ -19,7 +19,7 @@ def graded_history(make_exercise, django_user_model):
     wrong_down, wrong_up = [], []
     for n in range(3):
         user = django_user_model.objects.create_user(f"learner{n}", password="pw-for-tests-3")
-        seed = engine.variant_seed(user.pk, exercise.key)
+        seed = engine.student_seed(user.pk, exercise)
         a = engine.variant(exercise, seed).params["a"]
         answers = [correct_answer(exercise, user)] * 3 + [f"{a} + 2"] * 2 + ["1000"] * 2 + ["4 +"]
         for answer in answers:

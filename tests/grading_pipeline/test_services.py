@@ -15,7 +15,7 @@ Status = Submission.Status
 
 def queued(user, exercise, answer="4", **fields):
     return Submission.objects.create(
-        user=user, exercise=exercise, seed=engine.variant_seed(user.pk, exercise.key), answer=answer, **fields
+        user=user, exercise=exercise, seed=engine.student_seed(user.pk, exercise), answer=answer, **fields
     )
 
 

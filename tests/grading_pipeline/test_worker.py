@@ -14,22 +14,12 @@ from django.db import transaction
 from grading import engine, services
 from grading.models import ApiToken, StudentExerciseProgress, Submission
 from grading.tasks import grade_submission
-from tests.builders import CONSTANT_SPEC, correct_answer
+from tests.builders import CONSTANT_SPEC, correct_answer, final, queued_submission
 from tests.celery_worker import wait_for
 from tests.grading_pipeline.worker import release
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 Status = Submission.Status
-
-
-def final(pk):
-    submission = Submission.objects.get(pk=pk)
-    return submission if submission.is_final else None
-
-
-def queued_submission(user, exercise, answer) -> Submission:
-    seed = engine.variant_seed(user.pk, exercise.key)
-    return Submission.objects.create(user=user, exercise=exercise, seed=seed, answer=answer)
 
 
 def test_a_submission_over_http_gets_its_verdict(worker, live_server, student, make_exercise):

@@ -6,14 +6,14 @@ Each test runs a worker of its own on a queue of its own, without beat, so the s
 import os
 import signal
 import uuid
+from pathlib import Path
 
 import pytest
 
 from grading.models import Submission
 from grading.tasks import grade_submission
-from tests.builders import CONSTANT_SPEC
+from tests.builders import CONSTANT_SPEC, final, queued_submission
 from tests.celery_worker import Worker, wait_for
-from tests.grading_pipeline.test_worker import final, queued_submission
 from tests.grading_pipeline.worker import release
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -106,12 +106,51 @@ def test_a_worker_killed_whole_and_restarted_grades_its_claims_at_once(
     submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
     grade_submission.apply_async((submission.pk,), queue=first.queue)
     wait_for(lambda: Submission.objects.filter(pk=submission.pk, status=Status.GRADING).exists(), 30)
-    for process in [*first.children(), first.process]:
-        os.kill(process.pid, signal.SIGKILL)  # held mid-grade: nothing can have finished
+    children = first.children()
+    # The main process first, so that it cannot see its child die and release the claim itself.
+    os.kill(first.process.pid, signal.SIGKILL)
     first.process.wait(10)
+    for child in children:
+        os.kill(child.pid, signal.SIGKILL)  # held mid-grade: nothing can have finished
     release(pipeline_redis, hold)
 
     second = own_worker(queue=first.queue, also=["interactive"], **env)
     graded = wait_for(lambda: final(submission.pk), bound_s, 0.1, "the verdict after the worker was restarted")
     assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
     assert "claimed by processes that no longer exist" in second.log.read_text()
+
+
+def test_only_dead_processes_of_this_host_lose_their_claims(student, make_exercise, monkeypatch):
+    import socket
+    import subprocess
+    import sys
+
+    from django.utils import timezone
+
+    from grading import services
+
+    exercise = make_exercise(CONSTANT_SPEC)
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    stat = Path(f"/proc/{zombie.pid}/stat")
+    wait_for(lambda: stat.read_text().rpartition(")")[2].split()[0] == "Z", 10, message="a zombie child")
+    claims = {
+        "dead child (a zombie)": f"{socket.gethostname()}:{zombie.pid}",
+        "live process": f"{socket.gethostname()}:{os.getpid()}",
+        "another host": f"elsewhere.example:{zombie.pid}",
+    }
+    rows = {}
+    for label, claimed_by in claims.items():
+        submission = queued_submission(student, exercise, "4")
+        Submission.objects.filter(pk=submission.pk).update(
+            status=Status.GRADING, claimed_by=claimed_by, claimed_at=timezone.now(), delivery_attempts=1
+        )
+        rows[label] = submission.pk
+    sent = []
+    monkeypatch.setattr(services, "submission_enqueue_on_commit", lambda submission_id: sent.append(submission_id))
+    released = services.submissions_release_dead_claims()
+    zombie.wait()
+    assert released == sent == [rows["dead child (a zombie)"]]
+    statuses = dict(Submission.objects.filter(pk__in=rows.values()).values_list("pk", "status"))
+    assert {label: statuses[pk] for label, pk in rows.items()} == {
+        "dead child (a zombie)": Status.QUEUED, "live process": Status.GRADING, "another host": Status.GRADING,
+    }  # fmt: skip

@@ -135,10 +135,10 @@ def test_try_an_answer_shows_what_the_student_would_see(instructor_client, cours
 
 
 def test_try_an_answer_uses_a_named_students_variant(instructor_client, course, users, cohort):
-    from grading.engine import variant, variant_seed
+    from grading.engine import student_seed, variant
 
     gradient = course["gradient"]
-    mine = variant(gradient, variant_seed(users["student"].pk, gradient.key))
+    mine = variant(gradient, student_seed(users["student"].pk, gradient))
     response = instructor_client.get(
         f"/admin/courseware/exercise/{gradient.pk}/try/", {"answer": "[1, 1]", "student": "ada"}
     )

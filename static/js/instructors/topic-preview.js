@@ -25,6 +25,7 @@
           if (!result || mine !== sent) return;  // a newer edit is on its way
           panel.innerHTML = result.html;  // sanitised by the server's renderer
           if (window.renderMath) window.renderMath(panel);
+          if (window.renderFigures) window.renderFigures(panel);
         });
     }
 
