@@ -13,7 +13,7 @@ from . import derivatives, numeric
 from .assessment import assess, symbols_for
 from .equivalence import Tolerance, components, sample_reference
 from .parsing import AnswerError, Parsed, parse, symbol
-from .spec import SpecProblem
+from .spec import SpecProblem, wrong_answer_problem
 
 
 class Variant(Protocol):
@@ -57,10 +57,8 @@ def check_variant(variant: Variant) -> list[SpecProblem]:
             problems.append(SpecProblem(f"wrong_answers[{i}].answer", exc.message))
             continue
         verdict = assess(ref, parsed, ex.variables, ex.tolerance, budget_s=5.0)
-        if verdict.status != "incorrect":
-            problems.append(
-                SpecProblem(f"wrong_answers[{i}].answer", f"{text} is graded {verdict.status}: {verdict.feedback}")
-            )
+        if problem := wrong_answer_problem(i, text, verdict.status, verdict.feedback):
+            problems.append(problem)
     return problems
 
 
@@ -93,9 +91,13 @@ def _cross_check(variant: Variant) -> list[SpecProblem]:
         try:
             got = derivatives.numeric(d, params, point, unit)
         except Exception as exc:  # noqa: BLE001 - JAX's errors are many; the author needs the text
-            return [SpecProblem("reference", f"JAX could not compute the reference: {exc}")]
+            says = f"the derivative cannot be computed numerically here; is the function defined there? ({exc})"
+            return [SpecProblem("reference", says)]
         if got.shape != want.shape or not numeric.close(want, got, _CROSS_CHECK.rtol, _CROSS_CHECK.atol).all():
             where = ", ".join(f"{w}={v:.6g}" for w, v in zip(d.wrt, point, strict=True))
-            disagree = f"SymPy and JAX disagree at {where}: SymPy gives {want.tolist()}, JAX gives {got.tolist()}"
+            disagree = (
+                f"the symbolic and the numeric derivative differ at {where} ({want.tolist()} against {got.tolist()}): "
+                "the function probably has a kink or a branch there; choose another point or simplify the function"
+            )
             return [SpecProblem("reference", disagree)]
     return []

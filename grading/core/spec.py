@@ -65,6 +65,17 @@ class SpecProblem:
         return where + self.message
 
 
+def wrong_answer_problem(index: int, text: str, status: str, feedback: str) -> SpecProblem | None:
+    """What is wrong with an author's listed wrong answer, graded `status`: None when it is really wrong."""
+    if status == "incorrect":
+        return None
+    if status == "correct":
+        says = f"{text} is listed as wrong, but it equals the reference here: remove it, or change it"
+    else:
+        says = f"{text} could not be checked against the reference ({feedback}): write it more simply"
+    return SpecProblem(f"wrong_answers[{index}].answer", says)
+
+
 class SpecError(ValueError):
     """What is wrong with an authored spec: `problem` says where; `message` is its text, the key first."""
 

@@ -57,7 +57,7 @@ def test_a_listed_wrong_answer_that_is_right_is_refused():
     wrong = [{"answer": "W2 (diag(sigma'(b1 + W1 x)) W1)", "feedback": "no"}, {"answer": "W2 W1", "feedback": "f"}]
     problems = Exercise.from_spec(spec(wrong_answers=wrong)).check()
     assert len(problems) == 1 and problems[0].key == "wrong_answers[0].answer"
-    assert "graded correct" in problems[0].message
+    assert "equals the reference" in problems[0].message
 
 
 def test_the_authored_feedback_comes_first():

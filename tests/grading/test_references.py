@@ -150,21 +150,21 @@ def test_an_exercise_where_sympy_and_jax_disagree_is_refused(monkeypatch):
     monkeypatch.setattr(derivatives_module, "numeric", lambda *args: real(*args) * (1 + 1e-4))
     problems = ex.check()
     assert [(p.key, p.variant) for p in problems] == [("reference", {"a": 1}), ("reference", {"a": 2})]
-    assert all("SymPy and JAX disagree" in p.message for p in problems)
+    assert all("derivative differ at" in p.message for p in problems)
 
 
 def test_a_symbolic_reference_is_cross_checked_at_sample_points(monkeypatch):
     ex = exercise("vector", {"gradient": {"function": "sin(x) y", "wrt": XY}}, XY)
     assert ex.check() == []
     monkeypatch.setattr(derivatives_module, "numeric", lambda *args: np.array([0.0, 0.0]))
-    assert "SymPy and JAX disagree" in ex.check()[0].message
+    assert "derivative differ at" in ex.check()[0].message
 
 
 def test_a_non_differentiable_point_is_caught_by_the_cross_check():
     ex = exercise(
         "numeric", {"partial": {"function": "abs(x) + y", "wrt": XY, "variable": "x", "at": {"x": 0, "y": 1}}}
     )
-    assert "disagree" in ex.check()[0].message
+    assert "kink" in ex.check()[0].message
 
 
 def test_reference_values_are_exact():

@@ -60,12 +60,12 @@ def test_a_valid_exercise_is_saved_with_its_spec_and_placed_in_the_lesson(instru
         ("slug: x\nkind: vector\nreference: {expression: '4'}", "not what kind vector asks for"),
         (
             "slug: x\nkind: numeric\nreference: {expression: '4'}\nwrong_answers:\n  - {answer: '2+2', feedback: 'no'}",
-            "wrong_answers[0].answer: 2+2 is graded correct",
+            "wrong_answers[0].answer: 2+2 is listed as wrong, but it equals the reference",
         ),
         (
             "slug: x\nkind: numeric\nparameters:\n  a: {integers: [1, 3]}\nreference: {expression: 'a'}\n"
             "wrong_answers:\n  - {answer: '2', feedback: 'no'}",
-            "variant {a=2}: wrong_answers[0].answer: 2 is graded correct",
+            "variant {a=2}: wrong_answers[0].answer: 2 is listed as wrong, but it equals the reference",
         ),
         ("slug: derivative\nkind: numeric\nreference: {expression: '4'}", "already has an exercise with the slug"),
     ],

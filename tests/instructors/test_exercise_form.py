@@ -82,7 +82,8 @@ def test_a_wrong_answer_that_is_right_is_refused_with_the_engines_message(instru
     response = instructor_client.post("/admin/courseware/exercise/add/", data)
     assert response.status_code == 200
     (problem, *_) = errors(response)["wrong_answers"]
-    assert problem.startswith("variant {a=2}: wrong_answers[0].answer: [4*a, a + 12] is graded correct")
+    where = "variant {a=2}: wrong_answers[0].answer: "
+    assert problem.startswith(where + "[4*a, a + 12] is listed as wrong, but it equals the reference")
 
 
 def test_edited_yaml_wins_over_the_fields(instructor_client, course):

@@ -67,7 +67,7 @@ def test_fixed_functions_scalars_and_a_layout(instructor_client, course):
         ("wrt", "W1", "respect to a vector"),
         ("function", "W2 sigma(W1 x + b1) + x", "cannot be added"),
         ("reference_form", "partial", "takes a plain answer, a Jacobian, a gradient or a Hessian"),
-        ("wrong_answers", "W2 diag(sigma'(b1 + W1 x)) W1 => no", "is graded correct"),
+        ("wrong_answers", "W2 diag(sigma'(b1 + W1 x)) W1 => no", "equals the reference"),
     ],
 )
 def test_a_problem_is_reported_on_the_field_it_is_about(instructor_client, course, field, value, message):

@@ -422,7 +422,7 @@ def assess(ref: Reference, typed: Typed, tol: Tolerance, budget: Budget) -> Verd
 
 def grade(ref: Reference, text: str, tol: Tolerance = Tolerance(), *, budget_s: float = 2.0) -> Verdict:
     """Grade a student's text; invalid (no attempt spent) if it cannot be read or checked in time."""
-    budget = Budget(budget_s)
+    budget = Budget.within(budget_s)  # the 2 s promise includes what runs after the deadline
     read: list[Typed] = []
 
     def run() -> Verdict:

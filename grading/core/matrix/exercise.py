@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import SpecProblem, is_number
+from ..spec import SpecProblem, is_number, wrong_answer_problem
 from ..verdict import Preview, Verdict
 from . import answers, references
 from .answers import KIND, Context, ContextError, Reference, Tolerance, spec_error
@@ -256,9 +256,8 @@ class MatrixExercise:
                     problems.append(SpecProblem(key, f"SymPy's {self.what} ({to_text(sym.root)}) disagrees with JAX's"))
         for i, (text, _) in enumerate(self.wrong_answers):
             verdict = answers.grade(ref, text, self.tolerance, budget_s=5.0)
-            if verdict.status != "incorrect":
-                message = f"{text} is graded {verdict.status}: {verdict.feedback}"
-                problems.append(SpecProblem(f"wrong_answers[{i}].answer", message))
+            if problem := wrong_answer_problem(i, text, verdict.status, verdict.feedback):
+                problems.append(problem)
         return problems
 
     def _function_text(self) -> str:
