@@ -100,8 +100,9 @@ def test_a_worker_killed_whole_and_restarted_grades_its_claims_at_once(
     # The message stays unacknowledged in Redis (visibility timeout 900 s) and the claim lease is 600 s:
     # a verdict within the bound came from the restarted worker releasing its dead predecessor's claim.
     lease_s, bound_s = 600, 60
+    queue = f"own-{uuid.uuid4().hex[:6]}"  # re-enqueued answers come back here, never to another test's worker
     env = {"GRADING_CLAIM_LEASE_S": str(lease_s), "CELERY_SOFT_TIME_LIMIT": "40", "CELERY_TIME_LIMIT": "50"}
-    first = own_worker(**env)
+    first = own_worker(queue=queue, TEST_GRADING_QUEUE=queue, **env)
     hold = uuid.uuid4().hex
     submission = queued_submission(student, make_exercise(CONSTANT_SPEC), f"hold:{hold}:4")
     grade_submission.apply_async((submission.pk,), queue=first.queue)
@@ -114,7 +115,7 @@ def test_a_worker_killed_whole_and_restarted_grades_its_claims_at_once(
         os.kill(child.pid, signal.SIGKILL)  # held mid-grade: nothing can have finished
     release(pipeline_redis, hold)
 
-    second = own_worker(queue=first.queue, also=["interactive"], **env)
+    second = own_worker(queue=queue, TEST_GRADING_QUEUE=queue, **env)
     graded = wait_for(lambda: final(submission.pk), bound_s, 0.1, "the verdict after the worker was restarted")
     assert (graded.status, graded.score, graded.delivery_attempts) == (Status.GRADED, 1.0, 2)
     assert "claimed by processes that no longer exist" in second.log.read_text()
