@@ -86,8 +86,9 @@ def test_the_sweeper_survives_a_database_outage_and_sweeps_after(own_worker, tmp
     Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now() - timedelta(minutes=5))
     outage = tmp_path / "database-down"
     outage.touch()
-    worker = own_worker(beat=True, TEST_DATABASE_DOWN_WHILE=str(outage))
-    wait_for(lambda: worker.log.read_text().count("skipped this round") >= 2, 30, 0.1, "two skipped sweeps")
+    queue = f"own-{uuid.uuid4().hex[:6]}"  # its sweeps and their re-enqueued answer stay with this worker
+    worker = own_worker(beat=True, queue=queue, TEST_GRADING_QUEUE=queue, TEST_DATABASE_DOWN_WHILE=str(outage))
+    wait_for(lambda: worker.log.read_text().count("skipped this round") >= 2, 90, 0.1, "two skipped sweeps")
     assert worker.process.poll() is None
     outage.unlink()
     graded = wait_for(lambda: final(submission.pk), 60, 0.1, "the sweeper's re-enqueued verdict")
