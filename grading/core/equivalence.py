@@ -20,9 +20,11 @@ Policy (the verdict is never `correct` on an undecided check):
    A float disagreement is re-evaluated at high precision in real arithmetic; a confirmed one is
    `incorrect` at once.
 5. Decision. Agreement at every float point is not yet proof. When both sides are rational
-   functions of the variables, the values are compared exactly (rational arithmetic at rational
-   points: a non-zero rational function cannot vanish at many random points); otherwise at fresh
-   points in high-precision real arithmetic (mpmath, where any complex intermediate is undefined).
+   functions of the variables, both are evaluated exactly (rational arithmetic at rational
+   points, so no rounding can hide a difference) and held to the tolerance of step 3; otherwise
+   at fresh points in high-precision real arithmetic (mpmath, where any complex intermediate is
+   undefined). Sampling cannot see a difference confined to a band narrower than the points'
+   spacing, nor a pole the points miss: those answers are contrived, but not refused.
    A check that cannot be made (too few points where the reference is defined, an expression no
    evaluator knows) is undecided: the caller reports it as `invalid`, never `correct`.
 """
