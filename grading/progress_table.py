@@ -173,18 +173,7 @@ def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None,
             for row in scope.select_for_update().order_by("user_id").values("user_id", *SUMMARY_FIELDS)
         }
         fresh = computed(exercise_id=exercise_id, user_ids=ids)
-        changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
-        if changed:
-            StudentExerciseProgress.objects.bulk_create(
-                [StudentExerciseProgress(user_id=u, exercise_id=exercise_id, **fresh[u]) for u in changed],
-                update_conflicts=True,
-                unique_fields=["user", "exercise"],
-                update_fields=list(SUMMARY_FIELDS),
-                batch_size=1000,
-            )
-        gone = sorted(stored.keys() - fresh.keys())
-        if gone:
-            scope.filter(user_id__in=gone).delete()
+        changed, gone = _write_differences(scope, stored, fresh, SUMMARY_FIELDS, exercise_id=exercise_id)
         gone = [u for u in gone if stored[u]["answers"]]  # not the empty rows made above
         corrected = len(changed) + len(gone)
         if corrected:  # only these students' topic sums can have moved
@@ -193,6 +182,31 @@ def progress_refresh(*, exercise_id: int, user_ids: Iterable[int] | None = None,
             if topic_id is not None:
                 corrected += topic_progress_refresh(topic_id=topic_id, user_ids=changed + gone)
     return corrected
+
+
+def _write_differences(
+    scope, stored: dict[int, dict], fresh: dict[int, dict], fields: tuple[str, ...], **key: int
+) -> tuple[list, list]:
+    """Upsert the rows of `scope` whose fields differ from `fresh` and delete those it no longer has.
+
+    `key` is the row's other half of its unique key (exercise_id= or topic_id=); returns the
+    user ids written and deleted.
+    """
+    model = scope.model
+    changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
+    if changed:
+        (name,) = key
+        model.objects.bulk_create(
+            [model(user_id=u, **key, **fresh[u]) for u in changed],
+            update_conflicts=True,
+            unique_fields=["user", name.removesuffix("_id")],
+            update_fields=list(fields),
+            batch_size=1000,
+        )
+    gone = sorted(stored.keys() - fresh.keys())
+    if gone:
+        scope.filter(user_id__in=gone).delete()
+    return changed, gone
 
 
 def _topic_sums(topic_id: int, user_ids: list[int] | None) -> dict[int, dict]:
@@ -226,18 +240,7 @@ def topic_progress_refresh(*, topic_id: int, user_ids: Iterable[int] | None = No
             for row in scope.select_for_update().order_by("user_id").values("user_id", *TOPIC_FIELDS)
         }
         fresh = _topic_sums(topic_id, ids)
-        changed = [u for u, fields in fresh.items() if stored.get(u) != fields]
-        if changed:
-            StudentTopicProgress.objects.bulk_create(
-                [StudentTopicProgress(user_id=u, topic_id=topic_id, **fresh[u]) for u in changed],
-                update_conflicts=True,
-                unique_fields=["user", "topic"],
-                update_fields=list(TOPIC_FIELDS),
-                batch_size=1000,
-            )
-        gone = sorted(stored.keys() - fresh.keys())
-        if gone:
-            scope.filter(user_id__in=gone).delete()
+        changed, gone = _write_differences(scope, stored, fresh, TOPIC_FIELDS, topic_id=topic_id)
     return len(changed) + sum(1 for u in gone if stored[u]["attempted"])  # not counting the empty rows made above
 
 
