@@ -82,7 +82,12 @@ class Student(threading.Thread):
         super().__init__(daemon=True)
         self.think_s = think_s
         self.port, self.exercise, self.answers, self.start_event = port, exercise, answers, start
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        # As behind the TLS-terminating proxy of production (DEBUG=false redirects plain HTTP).
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "X-Forwarded-Proto": "https",
+        }
         self.timings: list[Timing] = []
         self.errors: list[str] = []
 
@@ -274,6 +279,7 @@ def main() -> None:
     from grading.models import ApiToken, Submission
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)  # DEBUG=false serves pages from the manifest
     topic = Topic.objects.create(slug="bench", title="Bench", layer="1", summary="s", body="b")
     exercise = Exercise.objects.create(
         topic=topic, slug=SPEC["slug"], title="Bench", prompt="p", spec_yaml="", spec=SPEC, kind=SPEC["kind"]
@@ -302,11 +308,13 @@ def main() -> None:
         )  # fmt: skip
         wait_worker(app, f"batch{niceness}@bench")
 
+    # As the compose file's web: on PostgreSQL, long polls reuse pooled connections instead of opening new ones.
+    web_env = {"DB_POOL_MAX_SIZE": "20"} if connection.vendor == "postgresql" else {}
     try:
         children["web"] = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{web_port}", "-w",
              str(args.web_workers), "-k", "gthread", "--threads", str(args.web_threads), "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ}, stdout=log, stderr=log,
+            cwd=ROOT, env={**os.environ, **web_env}, stdout=log, stderr=log,
         )  # fmt: skip
         children["interactive"] = subprocess.Popen(
             [*celery, "-Q", "interactive", "-c", str(args.interactive_concurrency), "-n", "interactive@bench"],
