@@ -240,7 +240,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database; default: a temporary SQLite file")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=16)
-    parser.add_argument("--interactive-concurrency", type=int, default=2)
+    parser.add_argument("--interactive-concurrency", type=int, default=4, help="as in the compose file")
     parser.add_argument("--batch-concurrency", type=int, default=2)
     parser.add_argument("--skip", action="append", default=[], choices=["think", "saturation", "isolation", "regrade"])
     args = parser.parse_args()

@@ -214,6 +214,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1),
     "queue_order_strategy": "priority",
 }
+# Celery's Django fixup closes the database connection around every task unless this is set; a new
+# PostgreSQL connection per verdict cost more than the grading. grading.tasks drops a connection
+# that is broken or older than CONN_MAX_AGE before each task instead.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000, minimum=1)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -47,20 +47,22 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
 
     The worker announces each verdict on Redis; the database stays the truth, read again after every
     announcement and every RECHECK_S. If Redis is down, or drops the connection while we wait, the wait
-    goes on by polling the database. A waiting request holds no database connection.
+    goes on by polling the database. A waiting request holds no database connection. While waiting
+    only the status is read; the whole row (with its exercise) once, for the answer.
     """
-    submission = submission_of(user=user, submission_id=submission_id)
-    if submission is None or submission.is_final or timeout <= 0:
-        return submission
+    if timeout <= 0:
+        return submission_of(user=user, submission_id=submission_id)
     deadline = time.monotonic() + timeout
+    # Subscribe before the first read, so that a verdict stored in between is not missed.
     pubsub = _subscribe(services.verdict_channel(submission_id))
     try:
         while True:
-            # Read after subscribing, so a verdict stored in between is not missed.
-            submission = submission_of(user=user, submission_id=submission_id)
+            status = _status_of(user=user, submission_id=submission_id)
             left = deadline - time.monotonic()
-            if submission is None or submission.is_final or left <= 0:  # None: deleted while we waited
-                return submission
+            if status is None:  # not the user's, or deleted while we waited
+                return None
+            if status in Submission.FINAL or left <= 0:
+                return submission_of(user=user, submission_id=submission_id)
             _release_database_connection()
             if pubsub is not None:
                 try:
@@ -74,6 +76,10 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
     finally:
         if pubsub is not None:
             _close_quietly(pubsub)
+
+
+def _status_of(*, user, submission_id: int) -> str | None:
+    return Submission.objects.filter(user=user, pk=submission_id).values_list("status", flat=True).first()
 
 
 def _subscribe(channel: str):

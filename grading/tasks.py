@@ -6,7 +6,7 @@ import random
 import sys
 
 from celery import shared_task
-from celery.signals import celeryd_after_setup, worker_init, worker_process_init, worker_ready
+from celery.signals import celeryd_after_setup, task_prerun, worker_init, worker_process_init, worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
@@ -69,6 +69,13 @@ def sweep_stuck_submissions() -> dict:
         logger.warning("sweeper: the database is unreachable (%s); skipped this round", exc)
         return {"requeued": 0, "failed": 0, "skipped": str(exc)}
     return {"requeued": len(report.requeued), "failed": len(report.failed)}
+
+
+@task_prerun.connect
+def _database_connection_fit_for_use(**_):
+    # Connections are kept between tasks (CELERY_DB_REUSE_MAX): drop one that an error left unusable
+    # or that has outlived CONN_MAX_AGE, as Django does between requests.
+    close_old_connections()
 
 
 @celeryd_after_setup.connect
