@@ -226,6 +226,11 @@ def store_history(exercise, users, size: int, distinct: int) -> int:
             batch = []
     Submission.objects.bulk_create(batch, batch_size=5000)
     progress_rebuild(exercise_ids=[exercise.pk])
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the statistics autovacuum would have gathered by now
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return len(pairs)
 
 

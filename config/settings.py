@@ -225,6 +225,7 @@ CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_ROUTES = {
     "grading.tasks.grade_submission": {"queue": "interactive"},
     "grading.tasks.regrade_chunk": {"queue": "batch"},
+    "grading.tasks.regrade_finish": {"queue": "batch"},
 }
 # A worker that consumes only the batch queue lowers its CPU priority (nice) by this much, so a
 # large re-grade takes only the CPU that students waiting for verdicts leave (0: do not).

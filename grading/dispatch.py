@@ -12,6 +12,8 @@ from django.db import transaction
 
 GRADE_SUBMISSION = "grading.tasks.grade_submission"
 REGRADE_CHUNK = "grading.tasks.regrade_chunk"
+REGRADE_FINISH = "grading.tasks.regrade_finish"
+BATCH_QUEUE = "batch"
 
 
 def send(name: str, args: tuple, **options) -> None:
@@ -22,3 +24,9 @@ def send(name: str, args: tuple, **options) -> None:
 def send_on_commit(name: str, args: tuple, **options) -> None:
     """Send once the current transaction commits, so that the worker finds what it is sent to."""
     transaction.on_commit(partial(send, name, args, **options))
+
+
+def waiting_messages(queue: str) -> int:
+    """Messages waiting in `queue` on the broker, not counting those a worker has taken."""
+    with current_app.connection_for_write() as connection:
+        return connection.default_channel.queue_declare(queue=queue, passive=True).message_count

@@ -76,6 +76,9 @@ class RegradeRun(models.Model):
     total = models.PositiveIntegerField(default=0, help_text="Submissions to re-grade.")
     distinct = models.PositiveIntegerField(default=0, help_text="Distinct (variant, normalised answer) pairs graded.")
     processed = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="Every chunk applied; the students' progress is corrected next."
+    )
     changed = models.PositiveIntegerField(default=0)
     up = models.PositiveIntegerField(default=0)
     down = models.PositiveIntegerField(default=0)
@@ -88,6 +91,32 @@ class RegradeRun(models.Model):
 
     def __str__(self) -> str:
         return f"re-grade #{self.pk} of {self.exercise}{' (dry run)' if self.dry_run else ''}"
+
+
+class RegradeChunk(models.Model):
+    """A share of a re-grade: the groups one batch task grades and applies in one transaction.
+
+    Stored, not only sent, so that a re-grade survives lost messages and restarted workers: a chunk
+    is claimed like a submission (host:pid and a lease), its work and its share of the run's totals
+    commit together with `done_at`, so a redelivered chunk counts once, and what no live process
+    holds is sent again (see grading/regrade.py).
+    """
+
+    run = models.ForeignKey(RegradeRun, on_delete=models.CASCADE, related_name="chunks")
+    groups = models.JSONField(help_text="[seed, answer, [submission ids]] still to re-grade; emptied once done.")
+    submissions = models.PositiveIntegerField(help_text="Submissions in the groups still to re-grade.")
+    sent_at = models.DateTimeField()
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker process on it.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    stale_users = models.JSONField(default=list, help_text="Students whose progress its changed verdicts moved.")
+
+    class Meta:
+        indexes = [models.Index(fields=["done_at", "claimed_at"], name="grading_regradechunk_pending")]
+
+    def __str__(self) -> str:
+        return f"chunk #{self.pk} of {self.run}"
 
 
 class VerdictChange(models.Model):

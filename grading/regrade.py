@@ -5,16 +5,19 @@ submission that shares it. Changed verdicts are kept in the audit trail (Verdict
 """
 
 import logging
+import socket
 import time
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import dispatch, engine
-from grading.models import RegradeRun, Submission, VerdictChange
+from grading import claimers, dispatch, engine
+from grading.models import RegradeChunk, RegradeRun, Submission, VerdictChange
 from grading.progress_table import progress_refresh
 
 logger = logging.getLogger(__name__)
@@ -22,8 +25,9 @@ Status = Submission.Status
 
 # Only answers that have a verdict: queued and grading ones get the current grader anyway.
 REGRADABLE = (Status.GRADED, Status.INVALID, Status.ERROR)
-CHUNK_GROUPS = 25
-CHUNK_SUBMISSIONS = 2000
+CHUNK_GROUPS = 100
+CHUNK_SUBMISSIONS = 5000
+PROGRESS_BATCH = 20  # students whose progress one transaction of `regrade_finish` recomputes
 
 
 def regrade_plan(*, exercise: Exercise) -> list[list]:
@@ -60,9 +64,10 @@ def _chunks(groups: list[list]) -> list[list[list]]:
     return chunks
 
 
-def regrade_start(*, exercise: Exercise, requested_by=None, dry_run: bool = False) -> RegradeRun:
-    """Plan the re-grade and send its chunks to the batch queue once the run is committed."""
+def regrade_create(*, exercise: Exercise, requested_by=None, dry_run: bool = False) -> tuple[RegradeRun, list[int]]:
+    """Plan the re-grade and store the run with its chunks; returns the run and its chunks' ids (not sent)."""
     groups = regrade_plan(exercise=exercise)
+    now = timezone.now()
     with transaction.atomic():
         run = RegradeRun.objects.create(
             exercise=exercise,
@@ -71,11 +76,26 @@ def regrade_start(*, exercise: Exercise, requested_by=None, dry_run: bool = Fals
             grader_version=engine.grader_version(),
             total=sum(len(ids) for _, _, ids in groups),
             distinct=len(groups),
-            finished_at=None if groups else timezone.now(),
+            applied_at=None if groups else now,
+            finished_at=None if groups else now,
         )
-        for chunk in _chunks(groups):
-            dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (run.pk, chunk))
+        chunks = RegradeChunk.objects.bulk_create(
+            RegradeChunk(run=run, groups=chunk, submissions=_size(chunk), sent_at=now) for chunk in _chunks(groups)
+        )
+    return run, [chunk.pk for chunk in chunks]
+
+
+def regrade_start(*, exercise: Exercise, requested_by=None, dry_run: bool = False) -> RegradeRun:
+    """Plan and store the re-grade, and send its chunks to the batch queue once it is committed."""
+    with transaction.atomic():
+        run, chunk_ids = regrade_create(exercise=exercise, requested_by=requested_by, dry_run=dry_run)
+        for chunk_id in chunk_ids:
+            dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (chunk_id,))
     return run
+
+
+def _size(groups: list[list]) -> int:
+    return sum(len(ids) for _, _, ids in groups)
 
 
 def _verdict_fields(verdict, version: str) -> dict:
@@ -111,21 +131,40 @@ def _change(run: RegradeRun, row: dict, new: dict, version: str) -> VerdictChang
     )
 
 
-def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
-    """Grade each group once, then apply the whole chunk in one transaction with its share of the totals.
+def regrade_chunk_claim(*, chunk_id: int) -> uuid.UUID | None:
+    """Take the chunk unless it is done or a live claim holds it; the token proves the claim at commit."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    claimed = (
+        RegradeChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lapsed))
+        .update(claim_token=token, claimed_by=claimers.worker_name(), claimed_at=now)
+    )
+    return token if claimed else None
 
-    Returns the groups left over when this delivery's time ran out. A delivery that dies before its
-    commit leaves nothing behind, and its redelivery (acks_late) starts the chunk again.
+
+def regrade_chunk_process(*, chunk_id: int) -> bool:
+    """Grade each group of the chunk once, then apply them in one transaction with the chunk's share of the totals.
+
+    Returns True when this delivery ran out of time and left groups for a fresh message (already sent
+    on commit). A delivery that dies before its commit leaves nothing behind: the chunk is claimed
+    again once its holder is known dead, or its claim lapses. A duplicate delivery finds the chunk
+    done, or held, and does nothing, so nothing is counted twice.
     """
-    run = RegradeRun.objects.select_related("exercise__topic").get(pk=run_id)
+    token = regrade_chunk_claim(chunk_id=chunk_id)
+    if token is None:
+        return False
+    chunk = RegradeChunk.objects.select_related("run__exercise__topic").get(pk=chunk_id)
+    run = chunk.run
     version = engine.grader_version()
     deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     totals = {"processed": 0, "changed": 0, "up": 0, "down": 0, "failed": 0}
     leftover: list[list] = []
     graded: list[tuple[list[int], dict]] = []
-    for index, (seed, answer, ids) in enumerate(groups):
+    for index, (seed, answer, ids) in enumerate(chunk.groups):
         if index and time.monotonic() > deadline:
-            leftover = groups[index:]
+            leftover = chunk.groups[index:]
             break
         totals["processed"] += len(ids)
         try:
@@ -135,27 +174,136 @@ def regrade_chunk_process(*, run_id: int, groups: list[list]) -> list[list]:
             totals["failed"] += len(ids)
     now = timezone.now()
     with transaction.atomic():
-        # Read under lock what we replace, so the audit trail and progress see exactly what changed.
-        current = Submission.objects.filter(pk__in=[pk for ids, _ in graded for pk in ids], status__in=REGRADABLE)
-        rows = {row["pk"]: row for row in current.select_for_update().order_by("pk").values("pk", "user_id", *AUDITED)}
-        changes: list[VerdictChange] = []
-        changed_users: set[int] = set()
-        for ids, new in graded:
-            mine = [rows[pk] for pk in ids if pk in rows]
-            differing = [row for row in mine if _differs(row, new)]
-            changes += [_change(run, row, new, version) for row in differing]
-            # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
-            changed_users.update(row["user_id"] for row in differing)
-            if mine and not run.dry_run:
-                Submission.objects.filter(pk__in=[row["pk"] for row in mine]).update(**new, graded_at=now)
-        if not run.dry_run:
-            progress_refresh(exercise_id=run.exercise_id, user_ids=changed_users, topic_id=run.exercise.topic_id)
-        VerdictChange.objects.bulk_create(changes, batch_size=1000)
+        mine = RegradeChunk.objects.select_for_update().filter(pk=chunk_id, claim_token=token, done_at__isnull=True)
+        if not mine.exists():  # our claim lapsed and another delivery took the chunk over: it does this work
+            return False
+        changes, stale_users = _apply(run, graded, version, now)
         totals["changed"] = len(changes)
         totals["up"] = sum(1 for c in changes if (c.new_score or 0.0) > (c.old_score or 0.0))
         totals["down"] = sum(1 for c in changes if (c.new_score or 0.0) < (c.old_score or 0.0))
-        RegradeRun.objects.filter(pk=run_id).update(**{k: F(k) + v for k, v in totals.items()})
-        RegradeRun.objects.filter(pk=run_id, finished_at__isnull=True, processed__gte=F("total")).update(
-            finished_at=now
-        )
-    return leftover
+        if leftover:
+            mine.update(groups=leftover, submissions=_size(leftover), claim_token=None, claimed_by="",
+                        claimed_at=None, sent_at=now)  # fmt: skip
+            dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (chunk_id,))
+        else:
+            mine.update(groups=[], submissions=0, claim_token=None, done_at=now, stale_users=sorted(stale_users))
+        RegradeRun.objects.filter(pk=run.pk).update(**{k: F(k) + v for k, v in totals.items()})
+        if RegradeRun.objects.filter(pk=run.pk, applied_at__isnull=True, processed__gte=F("total")).update(
+            applied_at=now
+        ):  # the last chunk: correct the students' progress, once each, then the run is finished
+            dispatch.send_on_commit(dispatch.REGRADE_FINISH, (run.pk,))
+    return bool(leftover)
+
+
+WRITTEN = ("status", "verdict", "score", "feedback", "latex", "normalized", "grader_version")
+
+
+def _apply(run: RegradeRun, graded: list[tuple[list[int], dict]], version: str, now) -> tuple[list, set[int]]:
+    """Write the new verdicts where they differ, with the audit trail; returns the changes and the students
+    whose progress they moved."""
+    # Read under lock what we replace, so the audit trail and progress see exactly what changed.
+    current = Submission.objects.filter(pk__in=[pk for ids, _ in graded for pk in ids], status__in=REGRADABLE)
+    rows = {row["pk"]: row for row in current.select_for_update().order_by("pk").values("pk", "user_id", *WRITTEN)}
+    changes: list[VerdictChange] = []
+    changed_users: set[int] = set()
+    for ids, new in graded:
+        mine = [rows[pk] for pk in ids if pk in rows]
+        differing = [row for row in mine if _differs(row, new)]
+        changes += [_change(run, row, new, version) for row in differing]
+        # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
+        changed_users.update(row["user_id"] for row in differing)
+        # Rows that already say exactly this (a resumed run, an unchanged grader) are not written again.
+        stale = [row["pk"] for row in mine if any(row[k] != new[k] for k in WRITTEN)]
+        if stale and not run.dry_run:
+            Submission.objects.filter(pk__in=stale).update(**new, graded_at=now)
+    VerdictChange.objects.bulk_create(changes, batch_size=1000)
+    return changes, set() if run.dry_run else changed_users
+
+
+def regrade_finish(*, run_id: int, after_user: int = 0) -> bool:
+    """Recompute the progress of every student a chunk of the run changed, a batch at a time, then finish the run.
+
+    Per run, not per chunk: a student's whole history of the exercise is read once, however many
+    chunks touched it. Idempotent, so a redelivery or a second message only repeats work. Returns
+    True when this delivery ran out of time and sent the rest on (after `after_user`).
+    """
+    run = RegradeRun.objects.select_related("exercise").get(pk=run_id)
+    if run.finished_at is not None or run.applied_at is None:
+        return False
+    users = sorted({u for stale in RegradeChunk.objects.filter(run=run).values_list("stale_users", flat=True)
+                    for u in stale if u > after_user})  # fmt: skip
+    deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    for start in range(0, len(users), PROGRESS_BATCH):
+        batch = users[start : start + PROGRESS_BATCH]
+        progress_refresh(exercise_id=run.exercise_id, user_ids=batch, topic_id=run.exercise.topic_id)
+        if start + PROGRESS_BATCH < len(users) and time.monotonic() > deadline:
+            dispatch.send(dispatch.REGRADE_FINISH, (run.pk, batch[-1]))
+            return True
+    RegradeRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+    return False
+
+
+def regrade_release_dead_claims(*, pid_alive=None) -> list[int]:
+    """Send again the chunks that processes of this host that no longer exist were re-grading, and the
+    progress passes of runs whose chunks are all applied (one may have died with them; a second is harmless)."""
+    prefix = f"{socket.gethostname()}:"
+    released = []
+    held = RegradeChunk.objects.filter(done_at__isnull=True, claimed_by__startswith=prefix)
+    for pk, claimed_by in held.values_list("pk", "claimed_by"):
+        if claimers.dead_here(claimed_by, pid_alive) and _release(pk, claimed_by=claimed_by):
+            released.append(pk)
+    _finish_again(applied_before=timezone.now())
+    return released
+
+
+def _finish_again(*, applied_before) -> None:
+    unfinished = RegradeRun.objects.filter(applied_at__lt=applied_before, finished_at__isnull=True)
+    for run_id in unfinished.values_list("pk", flat=True):
+        dispatch.send_on_commit(dispatch.REGRADE_FINISH, (run_id,))
+
+
+def regrade_sweep(*, now=None) -> list[int]:
+    """Send again what was lost: chunks whose claim lapsed, and, when the batch queue is empty,
+    chunks of unfinished runs sent long ago and never taken (a broker that restarted without its data).
+
+    A chunk sent twice is harmless: the second delivery finds it done or held.
+    """
+    now = now or timezone.now()
+    pending = RegradeChunk.objects.filter(done_at__isnull=True)
+    lapsed = pending.filter(claimed_at__lt=now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S))
+    resent = [pk for pk, claimed_at in lapsed.values_list("pk", "claimed_at") if _release(pk, claimed_at=claimed_at)]
+    long_ago = now - timedelta(seconds=settings.SWEEP_STUCK_AFTER_S)
+    unclaimed = pending.filter(claimed_at__isnull=True, sent_at__lt=long_ago)
+    if unclaimed.exists() and _batch_queue_empty():
+        resent += [pk for pk, sent_at in unclaimed.values_list("pk", "sent_at") if _release(pk, sent_at=sent_at)]
+    # A progress pass still going after this long was lost (its worker killed): it starts again, harmlessly.
+    _finish_again(applied_before=now - timedelta(seconds=10 * settings.SWEEP_STUCK_AFTER_S))
+    if resent:
+        logger.warning("re-grade sweeper: sent %s chunk(s) again", len(resent))
+    return resent
+
+
+def _batch_queue_empty() -> bool:
+    try:
+        return dispatch.waiting_messages(dispatch.BATCH_QUEUE) == 0
+    except Exception:  # the broker is unreachable: nothing could be sent now anyway
+        logger.warning("re-grade sweeper: could not read the batch queue", exc_info=True)
+        return False
+
+
+def regrade_resume(*, run: RegradeRun) -> int:
+    """Send again every chunk of the run that is not done and no live claim holds (an operator's resume)."""
+    lapsed = timezone.now() - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    pending = RegradeChunk.objects.filter(run=run, done_at__isnull=True)
+    free = pending.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lapsed))
+    return sum(_release(pk, claimed_at=claimed_at) for pk, claimed_at in free.values_list("pk", "claimed_at"))
+
+
+def _release(pk: int, **seen) -> bool:
+    """Clear the claim and send the chunk again, conditioned on what the caller saw (a new claim wins)."""
+    released = RegradeChunk.objects.filter(pk=pk, done_at__isnull=True, **seen).update(
+        claim_token=None, claimed_by="", claimed_at=None, sent_at=timezone.now()
+    )
+    if released:
+        dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (pk,))
+    return bool(released)

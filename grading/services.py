@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import dispatch, engine
+from grading import claimers, dispatch, engine
 from grading.models import Submission
 from grading.progress_table import progress_record, progress_refresh
 
@@ -124,10 +124,6 @@ class GradeResult:
     retry_in: float = 0.0
 
 
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None, Submission | None]:
     """Take the submission for grading: from `queued`, or from `grading` whose claim has lapsed."""
     now = now or timezone.now()
@@ -140,7 +136,7 @@ def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None,
             status=Status.GRADING,
             claim_token=token,
             claimed_at=now,
-            claimed_by=_worker_name(),
+            claimed_by=claimers.worker_name(),
             delivery_attempts=F("delivery_attempts") + 1,
         )
     )
@@ -166,34 +162,17 @@ def submissions_release_dead_claims(*, pid_alive=None) -> list[int]:
     Their messages stay unacknowledged in Redis until the visibility timeout: without this, only the
     sweeper would find them. A live process's claim, or another host's, is never touched.
     """
-    pid_alive = pid_alive or _pid_alive
     prefix = f"{socket.gethostname()}:"
     released = []
     claims = Submission.objects.filter(status=Status.GRADING, claimed_by__startswith=prefix)
     for pk, claimed_by in claims.values_list("pk", "claimed_by"):
-        pid = claimed_by.removeprefix(prefix)
-        if not pid.isdigit() or pid_alive(int(pid)):
+        if not claimers.dead_here(claimed_by, pid_alive):
             continue
         row = Submission.objects.filter(pk=pk, status=Status.GRADING, claimed_by=claimed_by)
         if row.update(status=Status.QUEUED, claim_token=None, claimed_at=None, enqueued_at=timezone.now()):
             submission_enqueue_on_commit(submission_id=pk)
             released.append(pk)
     return released
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    # A killed worker's orphaned children linger as zombies until something reaps them: dead all the same.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):  # no /proc here: trust kill(0)
-        return True
 
 
 def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:

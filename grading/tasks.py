@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
-BATCH_QUEUES = {"batch"}
+BATCH_QUEUES = {dispatch.BATCH_QUEUE}
 # A database that cannot be reached (a blip, a failover, a misconfigured worker): try again later,
 # on this worker or another, rather than acknowledge the task and drop the answer.
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
@@ -51,11 +51,15 @@ def grade_submission(self, submission_id: int) -> str:
     return result.outcome.value
 
 
-@shared_task(bind=True, name=dispatch.REGRADE_CHUNK)
-def regrade_chunk(self, run_id: int, groups: list[list]) -> None:
-    leftover = regrade.regrade_chunk_process(run_id=run_id, groups=groups)
-    if leftover:  # out of time for this delivery: hand the rest on rather than hit the time limit
-        regrade_chunk.apply_async((run_id, leftover))
+@shared_task(name=dispatch.REGRADE_CHUNK)
+def regrade_chunk(chunk_id: int) -> None:
+    # Out of time for this delivery, the rest goes on in a fresh message (sent by the service on commit).
+    regrade.regrade_chunk_process(chunk_id=chunk_id)
+
+
+@shared_task(name=dispatch.REGRADE_FINISH)
+def regrade_finish(run_id: int, after_user: int = 0) -> None:
+    regrade.regrade_finish(run_id=run_id, after_user=after_user)
 
 
 @shared_task
@@ -64,11 +68,12 @@ def sweep_stuck_submissions() -> dict:
     close_old_connections()
     try:
         report = services.submissions_sweep()
+        chunks = regrade.regrade_sweep()
     except DATABASE_UNREACHABLE as exc:
         _drop_broken_connections()
         logger.warning("sweeper: the database is unreachable (%s); skipped this round", exc)
         return {"requeued": 0, "failed": 0, "skipped": str(exc)}
-    return {"requeued": len(report.requeued), "failed": len(report.failed)}
+    return {"requeued": len(report.requeued), "failed": len(report.failed), "regrade_chunks": len(chunks)}
 
 
 @task_prerun.connect
@@ -101,6 +106,7 @@ def _release_claims_of_dead_processes(**_):
     # left claims whose messages Redis keeps invisible for the visibility timeout; grade them now.
     try:
         released = services.submissions_release_dead_claims()
+        chunks = regrade.regrade_release_dead_claims()
     except Exception:  # the sweeper still finds them: never keep the worker from starting
         logger.warning("could not release the claims of dead processes", exc_info=True)
         return
@@ -108,6 +114,8 @@ def _release_claims_of_dead_processes(**_):
         connections.close_all()  # the pool's future children must not inherit this connection
     if released:
         logger.warning("re-enqueued %s submission(s) claimed by processes that no longer exist", len(released))
+    if chunks:
+        logger.warning("sent again %s re-grade chunk(s) claimed by processes that no longer exist", len(chunks))
 
 
 @worker_process_init.connect

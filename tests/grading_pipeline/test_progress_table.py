@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from courseware.mastery import Level
 from courseware.models import Exercise, Topic
-from grading import engine, regrade, services
 from grading import progress as student_pages
+from grading import regrade, services
 from grading.models import RegradeRun, StudentExerciseProgress, StudentTopicProgress, Submission
 from grading.progress_table import progress_rebuild, progress_refresh, summarise
 from instructors import selectors
@@ -100,10 +100,12 @@ def answer(user, exercise, text: str) -> Submission:
 
 def regrade_now(exercise, *, dry_run=False) -> RegradeRun:
     """What the batch workers do with a re-grade's chunks, done here in order."""
-    groups = regrade.regrade_plan(exercise=exercise)
-    run = RegradeRun.objects.create(exercise=exercise, dry_run=dry_run, grader_version=engine.grader_version(),
-                                    total=sum(len(g[2]) for g in groups), distinct=len(groups))  # fmt: skip
-    assert regrade.regrade_chunk_process(run_id=run.pk, groups=groups) == []
+    run, chunks = regrade.regrade_create(exercise=exercise, dry_run=dry_run)
+    for chunk in chunks:
+        assert regrade.regrade_chunk_process(chunk_id=chunk) is False  # nothing left over
+    assert regrade.regrade_finish(run_id=run.pk) is False
+    run.refresh_from_db()
+    assert run.processed == run.total and run.finished_at is not None
     return run
 
 

@@ -1,5 +1,6 @@
 """Batch re-grading through the batch queue of a real worker, its dry run, its audit trail and admin action."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -104,3 +105,77 @@ def test_create_api_token_prints_a_working_token(student, make_exercise):
     call_command("create_api_token", student.username, stdout=out)
     client = Client(headers={"authorization": f"Bearer {out.getvalue().strip()}"})
     assert client.get("/api/submissions/1").status_code == 404  # authenticated, and not someone else's
+
+
+@pytest.mark.django_db
+def test_a_chunk_delivered_twice_is_applied_and_counted_once(graded_history):
+    from grading import regrade
+
+    exercise, wrong_up, wrong_down = graded_history
+    run, chunks = regrade.regrade_create(exercise=exercise)
+    for chunk in chunks:
+        regrade.regrade_chunk_process(chunk_id=chunk)
+    regrade.regrade_finish(run_id=run.pk)
+    run.refresh_from_db()
+    totals = (run.processed, run.changed, run.up, run.down)
+    assert totals == (24, 12, 6, 6) and run.finished_at is not None
+    for chunk in chunks:  # a redelivery after the commit, before the acknowledgement
+        assert regrade.regrade_chunk_process(chunk_id=chunk) is False
+    run.refresh_from_db()
+    assert (run.processed, run.changed, run.up, run.down) == totals
+    assert VerdictChange.objects.filter(run=run).count() == 12
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_claim_was_taken_over_writes_nothing(graded_history, monkeypatch):
+    from django.utils import timezone
+
+    from grading import regrade
+    from grading.models import RegradeChunk
+
+    exercise, wrong_up, _ = graded_history
+    run, [chunk] = regrade.regrade_create(exercise=exercise)
+    grade_answer = engine.grade_answer
+
+    def taken_over_meanwhile(*args):
+        # This delivery's claim lapses mid-grade and a second delivery claims the chunk.
+        RegradeChunk.objects.filter(pk=chunk).update(claimed_at=timezone.now() - timedelta(hours=1))
+        assert regrade.regrade_chunk_claim(chunk_id=chunk) is not None
+        return grade_answer(*args)
+
+    monkeypatch.setattr(engine, "grade_answer", taken_over_meanwhile)
+    assert regrade.regrade_chunk_process(chunk_id=chunk) is False
+    run.refresh_from_db()
+    assert (run.processed, run.changed, run.finished_at) == (0, 0, None)
+    assert Submission.objects.get(pk=wrong_up[0]).score == 0.0  # still the old verdict: the new holder writes it
+    assert regrade.regrade_chunk_process(chunk_id=chunk) is False  # and a live claim keeps others out
+
+
+@pytest.mark.django_db
+def test_the_sweeper_sends_again_lapsed_chunks_and_lost_ones_only_when_the_batch_queue_is_empty(
+    graded_history, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from grading import dispatch, regrade
+    from grading.models import RegradeChunk
+
+    exercise, _, _ = graded_history
+    monkeypatch.setattr(regrade, "CHUNK_GROUPS", 3)
+    _, chunks = regrade.regrade_create(exercise=exercise)
+    assert len(chunks) == 3
+    long_ago = timezone.now() - timedelta(hours=1)
+    lapsed, lost, waiting = chunks
+    RegradeChunk.objects.filter(pk=lapsed).update(claimed_by="elsewhere:1", claimed_at=long_ago, sent_at=long_ago)
+    RegradeChunk.objects.filter(pk=lost).update(sent_at=long_ago)  # never taken: its message is gone
+    sent = []
+    monkeypatch.setattr(dispatch, "send", lambda name, args, **options: sent.append(args[0]))
+
+    monkeypatch.setattr(dispatch, "waiting_messages", lambda queue: 5)  # the batch queue is still busy
+    with django_capture_on_commit_callbacks(execute=True):
+        assert regrade.regrade_sweep() == [lapsed]
+    monkeypatch.setattr(dispatch, "waiting_messages", lambda queue: 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert regrade.regrade_sweep() == [lost]  # the lapsed one was just sent again: not yet lost
+    assert sent == [lapsed, lost]
+    assert RegradeChunk.objects.get(pk=lapsed).claimed_by == ""

@@ -122,6 +122,49 @@ def test_a_worker_killed_whole_and_restarted_grades_its_claims_at_once(
     assert "claimed by processes that no longer exist" in second.log.read_text()
 
 
+def test_a_regrade_whose_worker_is_killed_and_restarted_finishes_with_every_submission_counted_once(
+    own_worker, pipeline_redis, student, make_exercise, monkeypatch
+):
+    from grading import engine, regrade
+    from grading.models import RegradeChunk, RegradeRun, VerdictChange
+    from grading.tasks import regrade_chunk
+    from tests.builders import graded
+
+    exercise = make_exercise(CONSTANT_SPEC)
+    hold = uuid.uuid4().hex
+    answers = ["4", "4.0", "5", f"hold:{hold}:2+2", "2*2", "3"]
+    stored = [graded(student, exercise, False, answer=answer) for answer in answers]  # an old grader said: all wrong
+    monkeypatch.setattr(regrade, "CHUNK_GROUPS", 1)  # a chunk per answer
+    run, chunks = regrade.regrade_create(exercise=exercise)
+    assert (run.total, run.distinct, len(chunks)) == (6, 4, 4)  # "4", "4.0" and "2*2" are graded once
+    # Leases far beyond the test's bound: only the restarted worker's release can finish the held chunk in time.
+    queue = f"own-{uuid.uuid4().hex[:6]}"
+    env = {"GRADING_CLAIM_LEASE_S": "600", "CELERY_SOFT_TIME_LIMIT": "40", "CELERY_TIME_LIMIT": "50"}
+    first = own_worker(queue=queue, TEST_GRADING_QUEUE=queue, **env)
+    for chunk in chunks:
+        regrade_chunk.apply_async((chunk,), queue=queue)
+    pending = RegradeChunk.objects.filter(run=run, done_at__isnull=True)
+    wait_for(lambda: pending.count() == 1 and pending.exclude(claimed_by="").exists(), 30, 0.1, "the other chunks done")
+    children = first.children()
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait(10)
+    for child in children:
+        os.kill(child.pid, signal.SIGKILL)  # the held chunk dies before its commit
+    release(pipeline_redis, hold)
+
+    second = own_worker(queue=queue, TEST_GRADING_QUEUE=queue, **env)
+    run = wait_for(lambda: RegradeRun.objects.filter(pk=run.pk, finished_at__isnull=False).first(), 60, 0.1, "the end")
+    assert "re-grade chunk(s) claimed by processes that no longer exist" in second.log.read_text()
+    right = {submission.pk for submission in stored if submission.answer not in ("5", "3")}
+    assert (run.processed, run.failed, run.up, run.down) == (6, 0, 4, 0)
+    changes = VerdictChange.objects.filter(run=run)
+    assert run.changed == changes.count() and changes.values("submission").distinct().count() == changes.count()
+    assert set(changes.filter(new_score=1.0).values_list("submission", flat=True)) == right
+    for submission in Submission.objects.filter(exercise=exercise):
+        assert submission.grader_version == engine.grader_version()
+        assert submission.score == (1.0 if submission.pk in right else 0.0)
+
+
 def test_only_dead_processes_of_this_host_lose_their_claims(student, make_exercise, monkeypatch):
     import socket
     import subprocess

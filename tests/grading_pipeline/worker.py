@@ -4,9 +4,9 @@ An answer written "hold:<name>:<answer>" is graded as <answer> once the test cal
 (or after a minute), so a test can catch it mid-grade (to kill the child, or to deliver it twice)
 however slow the machine is. "slow:<seconds>:<answer>" waits that long instead. With
 TEST_DATABASE_DOWN_WHILE=<path>, every database query fails as an unreachable database does
-(OperationalError) for as long as that file exists. With TEST_GRADING_QUEUE=<queue>, the answers this
-worker re-enqueues and the sweeps its beat sends go to that queue instead of "interactive", so no other
-worker can take them. Run as
+(OperationalError) for as long as that file exists. With TEST_GRADING_QUEUE=<queue>, the answers and
+re-grade chunks this worker sends again and the sweeps its beat sends go to that queue instead of
+"interactive" or "batch", so no other worker can take them. Run as
 `python -m tests.grading_pipeline.worker <celery worker arguments>`.
 """
 
@@ -39,7 +39,12 @@ def main() -> None:
         from config.celery import app
 
         own = {"queue": queue}
-        app.conf.task_routes = {"grading.tasks.grade_submission": own, "grading.tasks.sweep_stuck_submissions": own}
+        app.conf.task_routes = {
+            "grading.tasks.grade_submission": own,
+            "grading.tasks.sweep_stuck_submissions": own,
+            "grading.tasks.regrade_chunk": own,
+            "grading.tasks.regrade_finish": own,
+        }
     from grading import engine
 
     grade_answer = engine.grade_answer

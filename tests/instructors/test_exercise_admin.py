@@ -170,12 +170,14 @@ def test_regrading_from_the_admin_shows_its_progress(instructor_client, course, 
 
 
 def test_a_finished_regrade_shows_the_change_report(instructor_client, course, users, cohort):
-    from grading.regrade import regrade_chunk_process, regrade_plan, regrade_start
+    from grading.regrade import regrade_chunk_process, regrade_create, regrade_finish
 
     derivative = course["derivative"]
     submit(users["student"], derivative, "2x", verdict="incorrect")  # stored wrongly: the re-grade fixes it
-    run = regrade_start(exercise=derivative, requested_by=users["instructor"])
-    regrade_chunk_process(run_id=run.pk, groups=regrade_plan(exercise=derivative))
+    run, chunks = regrade_create(exercise=derivative, requested_by=users["instructor"])
+    for chunk in chunks:
+        regrade_chunk_process(chunk_id=chunk)
+    regrade_finish(run_id=run.pk)
     body = page(instructor_client.get(f"/admin/courseware/exercise/{derivative.pk}/regrade/{run.pk}/"))
     assert "Change report" in body and "Finished" in body
     assert "<code>2x</code>" in body and "incorrect" in body

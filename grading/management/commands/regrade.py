@@ -5,25 +5,41 @@ from tqdm import tqdm
 
 from grading import selectors
 from grading.models import RegradeRun
-from grading.regrade import regrade_start
+from grading.regrade import regrade_resume, regrade_start
 
 
 class Command(BaseCommand):
     help = "Re-grade every stored submission of an exercise with the current grader, on the batch queue."
 
     def add_arguments(self, parser):
-        parser.add_argument("--exercise", required=True, help="id, topic/slug, or slug when unique")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--exercise", help="id, topic/slug, or slug when unique")
+        target.add_argument(
+            "--resume", type=int, metavar="RUN", help="finish an unfinished re-grade run (e.g. after losing the broker)"
+        )
         parser.add_argument("--dry-run", action="store_true", help="report what would change; write no verdict")
         parser.add_argument(
             "--stall-timeout", type=float, default=120.0, help="seconds without progress before giving up"
         )
         parser.add_argument("--examples", type=int, default=5)
 
-    def handle(self, exercise, dry_run, stall_timeout, examples, **options):
+    def handle(self, exercise, resume, dry_run, stall_timeout, examples, **options):
+        started = time.monotonic()
+        if resume is not None:
+            run = RegradeRun.objects.select_related("exercise__topic").filter(pk=resume).first()
+            if run is None:
+                raise CommandError(f"no re-grade run #{resume}")
+            sent = regrade_resume(run=run)
+            self.stdout.write(
+                f"Re-grade #{run.pk} of {run.exercise.key}: {run.processed} of {run.total} done; "
+                f"sent {sent} unfinished chunk(s) again"
+            )
+            run = self.wait(run, stall_timeout)
+            self.report(run, time.monotonic() - started, examples)
+            return
         target = selectors.exercise_by_ref(exercise)
         if target is None:
             raise CommandError(f'no exercise "{exercise}" (give its id, topic/slug, or a unique slug)')
-        started = time.monotonic()
         run = regrade_start(exercise=target, dry_run=dry_run)
         self.stdout.write(
             f"Re-grade #{run.pk} of {target.key} with grader {run.grader_version}{' (dry run)' if dry_run else ''}: "
@@ -34,8 +50,9 @@ class Command(BaseCommand):
         self.report(run, elapsed, examples)
 
     def wait(self, run: RegradeRun, stall_timeout: float) -> RegradeRun:
-        last_progress, seen = time.monotonic(), 0
-        with tqdm(total=run.total, unit="sub", file=self.stderr._out, disable=not run.total) as bar:
+        last_progress = time.monotonic()
+        seen = run.processed
+        with tqdm(total=run.total, initial=seen, unit="sub", file=self.stderr._out, disable=not run.total) as bar:
             while run.finished_at is None:
                 time.sleep(0.2)
                 run.refresh_from_db()
