@@ -124,10 +124,39 @@ class LoadResult:
     wall: float
     errors: list[str]
     stages: dict[str, list[float]] = field(default_factory=dict)  # ms per stage
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part of the pipeline over the run
+    submitted: int = 0  # every answer sent, the unmeasured first ones included
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.wall if self.wall else 0.0
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) so far of each part of the pipeline this benchmark started, and of
+    the PostgreSQL backends serving its database: the difference over a phase, per verdict, says
+    where the machine's time goes."""
+    import psutil
+    from django.db import connection
+
+    parts = dict.fromkeys(("web", "workers", "PostgreSQL", "Redis", "load generator"), 0.0)
+    processes = psutil.Process().children(recursive=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            processes += [psutil.Process(pid) for (pid,) in cursor.fetchall()]
+    for process in processes:
+        try:
+            command, times = " ".join(process.cmdline()) or process.name(), process.cpu_times()
+        except psutil.Error:  # ended meanwhile
+            continue
+        part = next((p for key, p in (("gunicorn", "web"), ("celery", "workers"), ("redis", "Redis"),
+                                      ("postgres", "PostgreSQL")) if key in command), None)  # fmt: skip
+        if part:
+            parts[part] += times.user + times.system
+    own = psutil.Process().cpu_times()  # the simulated students' threads (and this script's own queries)
+    parts["load generator"] = own.user + own.system
+    return parts
 
 
 STAGES = {
@@ -148,11 +177,13 @@ def run_load(port, tokens, exercise, answer_sets, think_s) -> LoadResult:
     ]
     for student in students:
         student.start()
+    cpu_before = cpu_seconds()
     began = time.perf_counter()
     start.set()
     for student in students:
         student.join()
     wall = time.perf_counter() - began
+    cpu = {part: seconds - cpu_before[part] for part, seconds in cpu_seconds().items()}
     timings = [t for s in students for t in s.timings]
     rows = Submission.objects.in_bulk([t.id for t in timings])
     stages: dict[str, list[float]] = {name: [] for name in STAGES}
@@ -164,7 +195,8 @@ def run_load(port, tokens, exercise, answer_sets, think_s) -> LoadResult:
         ):
             stages[name].append(seconds * 1000)
     errors = [e for s in students for e in s.errors]
-    return LoadResult([(t.done - t.sent) * 1000 for t in timings], wall, errors, stages)
+    submitted = sum(len(student.answers) for student in students)
+    return LoadResult([(t.done - t.sent) * 1000 for t in timings], wall, errors, stages, cpu, submitted)
 
 
 def describe(title: str, result: LoadResult, stages: bool = False) -> None:
@@ -180,6 +212,12 @@ def describe(title: str, result: LoadResult, stages: bool = False) -> None:
         + (f"; {len(result.errors)} errors, e.g. {result.errors[0]}" if result.errors else "")
     )
     if stages:
+        answered, total = max(result.submitted, 1), sum(result.cpu.values())
+        print(
+            f"    CPU per verdict: {total / answered * 1000:.1f} ms in all ("
+            + ", ".join(f"{part} {seconds / answered * 1000:.1f}" for part, seconds in result.cpu.items())
+            + f"); {total / result.wall:.2f} of {os.cpu_count()} cores busy"
+        )
         for name, values in result.stages.items():
             print(
                 f"    {name:<24} median {statistics.median(values):6.1f} ms, p95 {percentile(values, 95):6.1f} ms"

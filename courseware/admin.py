@@ -327,4 +327,10 @@ class ExerciseAdmin(admin.ModelAdmin):
         exercise = self._exercise(request, object_id)
         run = get_object_or_404(exercise.regrade_runs, pk=run_id)
         fields = ("total", "distinct", "processed", "changed", "up", "down", "failed")
-        return JsonResponse({**{f: getattr(run, f) for f in fields}, "finished": run.finished_at is not None})
+        return JsonResponse(
+            {
+                **{f: getattr(run, f) for f in fields},
+                "applied": run.applied_at is not None,  # every chunk applied; students' progress is corrected next
+                "finished": run.finished_at is not None,
+            }
+        )

@@ -166,7 +166,7 @@ def test_regrading_from_the_admin_shows_its_progress(instructor_client, course, 
     assert "Running on the batch queue" in progress and "regrade-progress.js" in progress
     status = instructor_client.get(f"{response.url}status/").json()
     assert status == {"total": 2, "distinct": 2, "processed": 0, "changed": 0, "up": 0, "down": 0, "failed": 0,
-                      "finished": False}  # fmt: skip
+                      "applied": False, "finished": False}  # fmt: skip
 
 
 def test_a_finished_regrade_shows_the_change_report(instructor_client, course, users, cohort):

@@ -16,6 +16,10 @@
           });
           bar.max = Math.max(run.total, 1);
           bar.value = run.processed;
+          if (run.applied && !run.finished) {
+            document.getElementById("regrade-state").textContent =
+              "Every verdict is applied; correcting the students' progress…";
+          }
           if (run.finished) window.location.reload();
           else setTimeout(poll, 1000);
         })
