@@ -232,7 +232,13 @@ def answers_for(engine, exercise, user, count: int) -> list[str]:
     return [random.choice(typical) for _ in range(count + 1)]
 
 
-def store_history(exercise, users, size: int, distinct: int) -> int:
+@dataclass
+class History:
+    distinct: int  # (variant, answer) pairs
+    wrong: dict[float, list[int]]  # submissions stored with an older grader's wrong score, by that score
+
+
+def store_history(exercise, users, size: int, distinct: int) -> History:
     """`size` graded submissions with `distinct` (variant, answer) pairs, about 3 % of them with old wrong verdicts."""
     from grading import engine
     from grading.models import Submission
@@ -248,28 +254,49 @@ def store_history(exercise, users, size: int, distinct: int) -> int:
     pairs = pairs[:distinct]
     verdicts = {(seed, answer): engine.grade_answer(exercise, seed, answer) for _, seed, answer in pairs}
     rng = random.Random(7)
-    batch = []
+    batch: list = []
+    wrong: list = []
+    history = History(len(pairs), {0.0: [], 1.0: []})
+
+    def write(batch):
+        Submission.objects.bulk_create(batch, batch_size=5000)  # sets their primary keys
+        for submission in wrong:
+            history.wrong[submission.score].append(submission.pk)
+
     for i in range(size):
         user, seed, answer = pairs[i % len(pairs)] if i < len(pairs) else rng.choice(pairs)
         verdict = verdicts[seed, answer]
         score = verdict.score
-        if verdict.status != "invalid" and rng.random() < 0.03:
+        mistaken = verdict.status != "invalid" and rng.random() < 0.03
+        if mistaken:
             score = 1.0 - verdict.score  # an older grader's mistakes
         batch.append(Submission(user=user, exercise=exercise, seed=seed, answer=answer,
                                 status="invalid" if verdict.status == "invalid" else "graded",
                                 verdict=verdict.status, score=score, feedback=verdict.feedback,
                                 grader_version="bench-old"))  # fmt: skip
+        if mistaken:
+            wrong.append(batch[-1])
         if len(batch) == 20_000:
-            Submission.objects.bulk_create(batch, batch_size=5000)
-            batch = []
-    Submission.objects.bulk_create(batch, batch_size=5000)
+            write(batch)
+            batch, wrong = [], []
+    write(batch)
     progress_rebuild(exercise_ids=[exercise.pk])
     from django.db import connection
 
     if connection.vendor == "postgresql":  # the statistics autovacuum would have gathered by now
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return len(pairs)
+    return history
+
+
+def age_history(exercise, history: History) -> None:
+    """Put back the older grader's version and mistakes, so that every re-grade measured has the same work to do."""
+    from grading.models import Submission
+
+    Submission.objects.filter(exercise=exercise).update(grader_version="bench-old")
+    for score, pks in history.wrong.items():
+        for start in range(0, len(pks), 10_000):
+            Submission.objects.filter(pk__in=pks[start : start + 10_000]).update(score=score)
 
 
 def main() -> None:
@@ -277,8 +304,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--think-s", type=float, default=1.0, help="mean pause before each submission")
     parser.add_argument("--saturation-students", type=int, default=20, help="students with no thinking time")
-    parser.add_argument("--submissions", type=int, default=10, help="per student, one after the other")
-    parser.add_argument("--regrade-size", type=int, default=100_000, help="stored submissions to re-grade")
+    parser.add_argument("--submissions", type=int, default=20, help="per student, one after the other")
+    parser.add_argument("--regrade-size", type=int, default=1_000_000, help="stored submissions to re-grade")
     parser.add_argument("--regrade-distinct", type=int, default=20_000, help="distinct (variant, answer) pairs")
     parser.add_argument("--database-url", help="an empty database; default: a temporary SQLite file")
     parser.add_argument("--web-workers", type=int, default=2)
@@ -401,10 +428,10 @@ def main() -> None:
 
         if {"isolation", "regrade"} - set(args.skip):
             began = time.perf_counter()
-            distinct = store_history(exercise, users, args.regrade_size, args.regrade_distinct)
+            history = store_history(exercise, users, args.regrade_size, args.regrade_distinct)
             total = Submission.objects.filter(exercise=exercise, status__in=["graded", "invalid"]).count()
             print(
-                f"\nstored {total} graded submissions, {distinct} distinct (variant, answer) pairs "
+                f"\nstored {total} graded submissions, {history.distinct} distinct (variant, answer) pairs "
                 f"({time.perf_counter() - began:.1f} s)"
             )
         if "isolation" not in args.skip:
@@ -413,6 +440,7 @@ def main() -> None:
             baseline = load(args.students, args.think_s)
             describe(f"3a. {think}, no re-grade:", baseline)
             for niceness in (19, 0):
+                age_history(exercise, history)
                 start_batch(niceness)
                 run = regrade_start(exercise=exercise)
                 busy = load(args.students, args.think_s)
@@ -420,13 +448,15 @@ def main() -> None:
                 describe(
                     f"3{'b' if niceness else 'c'}. the same during a re-grade of {run.total} submissions, batch worker "
                     f"{'niced (' + str(niceness) + ')' if niceness else 'not niced'} "
-                    f"({run.processed} re-graded meanwhile):",
+                    f"({run.processed} re-graded meanwhile, "
+                    f"{'still running at the end' if run.finished_at is None else 'FINISHED BEFORE THE END'}):",
                     busy,
                 )
                 ratio = percentile(busy.latencies, 95) / percentile(baseline.latencies, 95)
                 print(f"    p95 {ratio:.2f}x the p95 without a re-grade")
                 stop_batch()
         if "regrade" not in args.skip:
+            age_history(exercise, history)
             start_batch(19)
             print(f"\n4. re-grading {total} stored submissions on the batch queue (students idle):")
             began = time.perf_counter()

@@ -89,11 +89,13 @@ def progress_record(*, submission: Submission) -> None:
     """
     user_id, exercise_id = submission.user_id, submission.exercise_id
     with transaction.atomic(savepoint=False):
-        StudentExerciseProgress.objects.bulk_create(
-            [StudentExerciseProgress(user_id=user_id, exercise_id=exercise_id)], ignore_conflicts=True
-        )
         row = StudentExerciseProgress.objects.select_for_update().filter(user_id=user_id, exercise_id=exercise_id)
-        stored = row.values(*SUMMARY_FIELDS).get()
+        stored = row.values(*SUMMARY_FIELDS).first()
+        if stored is None:  # the student's first final answer here (a concurrent first one waits on the insert)
+            StudentExerciseProgress.objects.bulk_create(
+                [StudentExerciseProgress(user_id=user_id, exercise_id=exercise_id)], ignore_conflicts=True
+            )
+            stored = row.values(*SUMMARY_FIELDS).get()
         if stored["answers"] and stored["last_submission_pk"] >= submission.pk:
             progress_refresh(exercise_id=exercise_id, user_ids=[user_id], topic_id=submission.exercise.topic_id)
             return
@@ -106,13 +108,14 @@ def progress_record(*, submission: Submission) -> None:
         delta = [new - old for new, old in zip(_topic_counts(fresh), before, strict=True)]
         if any(delta) and not submission.exercise.retired:
             topic = submission.exercise.topic_id
-            StudentTopicProgress.objects.bulk_create(
-                [StudentTopicProgress(user_id=user_id, topic_id=topic)], ignore_conflicts=True
-            )
+            sums = StudentTopicProgress.objects.filter(user_id=user_id, topic_id=topic)
+            moved = {name: F(name) + d for name, d in zip(TOPIC_FIELDS, delta, strict=True)}
             # Additions commute: a concurrent refresh of the same sums either sees this row or waits for it.
-            StudentTopicProgress.objects.filter(user_id=user_id, topic_id=topic).update(
-                **{name: F(name) + d for name, d in zip(TOPIC_FIELDS, delta, strict=True)}
-            )
+            if not sums.update(**moved):  # no row yet: make it, then add (a concurrent maker waits on the insert)
+                StudentTopicProgress.objects.bulk_create(
+                    [StudentTopicProgress(user_id=user_id, topic_id=topic)], ignore_conflicts=True
+                )
+                sums.update(**moved)
 
 
 def _by_user(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
