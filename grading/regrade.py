@@ -181,12 +181,13 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
         totals["changed"] = len(changes)
         totals["up"] = sum(1 for c in changes if (c.new_score or 0.0) > (c.old_score or 0.0))
         totals["down"] = sum(1 for c in changes if (c.new_score or 0.0) < (c.old_score or 0.0))
+        stale = sorted(stale_users.union(chunk.stale_users))  # ours to change alone while we hold the claim
         if leftover:
-            mine.update(groups=leftover, submissions=_size(leftover), claim_token=None, claimed_by="",
-                        claimed_at=None, sent_at=now)  # fmt: skip
+            mine.update(groups=leftover, submissions=_size(leftover), stale_users=stale, claim_token=None,
+                        claimed_by="", claimed_at=None, sent_at=now)  # fmt: skip
             dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (chunk_id,))
         else:
-            mine.update(groups=[], submissions=0, claim_token=None, done_at=now, stale_users=sorted(stale_users))
+            mine.update(groups=[], submissions=0, stale_users=stale, claim_token=None, done_at=now)
         RegradeRun.objects.filter(pk=run.pk).update(**{k: F(k) + v for k, v in totals.items()})
         if RegradeRun.objects.filter(pk=run.pk, applied_at__isnull=True, processed__gte=F("total")).update(
             applied_at=now

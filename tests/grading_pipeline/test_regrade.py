@@ -37,6 +37,12 @@ def graded_history(make_exercise, django_user_model):
     return exercise, wrong_up, wrong_down
 
 
+def students(exercise):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(submissions__exercise=exercise).distinct().order_by("pk")
+
+
 def regrade(*args) -> str:
     out = StringIO()
     call_command("regrade", *args, "--stall-timeout", "30", stdout=out, stderr=StringIO())
@@ -179,3 +185,29 @@ def test_the_sweeper_sends_again_lapsed_chunks_and_lost_ones_only_when_the_batch
         assert regrade.regrade_sweep() == [lost]  # the lapsed one was just sent again: not yet lost
     assert sent == [lapsed, lost]
     assert RegradeChunk.objects.get(pk=lapsed).claimed_by == ""
+
+
+@pytest.mark.django_db
+def test_a_chunk_out_of_time_goes_on_in_a_fresh_message_and_the_run_ends_with_exact_totals_and_progress(
+    graded_history, settings, django_capture_on_commit_callbacks
+):
+    from grading import dispatch, regrade
+    from grading.progress_table import progress_refresh
+
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 0  # each delivery grades one group, then hands the rest on
+    exercise, _, _ = graded_history
+    firsts = [user.submissions.filter(exercise=exercise).order_by("pk")[0].pk for user in students(exercise)]
+    Submission.objects.filter(pk__in=firsts).update(verdict="incorrect", score=0.0)  # the older grader's first-try slip
+    progress_refresh(exercise_id=exercise.pk)  # the progress the older grader's verdicts gave
+    run, [chunk] = regrade.regrade_create(exercise=exercise)
+    with django_capture_on_commit_callbacks() as callbacks:
+        deliveries = 1
+        while regrade.regrade_chunk_process(chunk_id=chunk):
+            deliveries += 1
+    assert deliveries == run.distinct == 9
+    sent = [callback.args for callback in callbacks]
+    assert sent == [(dispatch.REGRADE_CHUNK, (chunk,))] * 8 + [(dispatch.REGRADE_FINISH, (run.pk,))]
+    assert regrade.regrade_finish(run_id=run.pk) is False
+    run.refresh_from_db()
+    assert (run.processed, run.changed, run.up, run.down) == (24, 15, 9, 6) and run.finished_at is not None
+    assert progress_refresh(exercise_id=exercise.pk) == 0  # every student's rows already say what the verdicts say
