@@ -211,3 +211,24 @@ def test_a_chunk_out_of_time_goes_on_in_a_fresh_message_and_the_run_ends_with_ex
     run.refresh_from_db()
     assert (run.processed, run.changed, run.up, run.down) == (24, 15, 9, 6) and run.finished_at is not None
     assert progress_refresh(exercise_id=exercise.pk) == 0  # every student's rows already say what the verdicts say
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_regrade_resume_sends_again_what_a_run_has_not_done_and_follows_it_to_the_end(worker, graded_history):
+    from grading.regrade import regrade_create
+
+    exercise, _, _ = graded_history
+    run, chunks = regrade_create(exercise=exercise)  # stored, never sent: as if the broker lost them
+    output = regrade("--resume", str(run.pk))
+    assert f"Re-grade #{run.pk} of {exercise.key}: 0 of 24 done; sent {len(chunks)} unfinished chunk(s) again" in output
+    assert "changed: 12 of 24 (up 6, down 6)" in output, output
+    assert "changed: 12 of 24" in regrade("--resume", str(run.pk))  # nothing left to send: it reports the run again
+
+
+@pytest.mark.django_db
+def test_regrade_resume_of_an_unknown_run_is_an_error():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no re-grade run #999"):
+        regrade("--resume", "999")
