@@ -55,8 +55,13 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
     deadline = time.monotonic() + timeout
     # Subscribe before the first read, so that a verdict stored in between is not missed.
     pubsub = _subscribe(services.verdict_channel(submission_id))
+    announced = False
     try:
         while True:
+            if announced:  # most likely final now: read the whole row at once
+                submission = submission_of(user=user, submission_id=submission_id)
+                if submission is None or submission.is_final or deadline <= time.monotonic():
+                    return submission
             status = _status_of(user=user, submission_id=submission_id)
             left = deadline - time.monotonic()
             if status is None:  # not the user's, or deleted while we waited
@@ -66,7 +71,7 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
             _release_database_connection()
             if pubsub is not None:
                 try:
-                    pubsub.get_message(timeout=min(left, RECHECK_S))
+                    announced = pubsub.get_message(timeout=min(left, RECHECK_S)) is not None
                     continue
                 except (redis.RedisError, OSError):
                     logger.warning("long poll of submission %s: Redis dropped; polling the database", submission_id)
