@@ -183,12 +183,17 @@ def _exactly_same(
     rtol, atol = gmpy2.mpq(tol.rtol), gmpy2.mpq(tol.atol)
     checked = 0
     for point in points:
-        env = dict(zip(symbols, numeric.rational_point(point), strict=True))
-        try:
-            r, scale = numeric.exact(ref, env)
-            a, _ = numeric.exact(ans, env)
-        except ZeroDivisionError:
+        here = tuple(float(v) for v in point)
+        reference = _exact_reference(ref, symbols, here)
+        if reference is ZeroDivisionError:
             continue  # a pole of one side: a point of measure zero
+        if not isinstance(reference, tuple):  # too large for exact arithmetic
+            return None
+        r, scale = reference
+        try:
+            a, _ = numeric.exact(ans, _rational_env(symbols, here))
+        except ZeroDivisionError:
+            continue
         except numeric.Unsupported:
             return None
         if abs(r - a) > atol + rtol * max(abs(r), abs(a), scale):
@@ -197,6 +202,23 @@ def _exactly_same(
         if not symbols:
             return True
     return True if checked >= _EXACT_POINTS // 2 else None
+
+
+@lru_cache(maxsize=8192)
+def _exact_reference(
+    ref: sympy.Basic, symbols: tuple[sympy.Symbol, ...], point: tuple[float, ...]
+) -> tuple[gmpy2.mpq, gmpy2.mpq] | type[Exception]:
+    """The reference's exact value and scale at a point, or why there is none: the same points serve every answer."""
+    try:
+        return numeric.exact(ref, _rational_env(symbols, point))
+    except (ZeroDivisionError, numeric.Unsupported) as exc:
+        return type(exc)
+
+
+@lru_cache(maxsize=1024)
+def _rational_env(symbols: tuple[sympy.Symbol, ...], point: tuple[float, ...]) -> dict[sympy.Symbol, gmpy2.mpq]:
+    """A sample point as exact rationals, by variable (shared: never modified)."""
+    return dict(zip(symbols, numeric.rational_point(point), strict=True))
 
 
 def components(value: sympy.Basic) -> list[sympy.Basic]:

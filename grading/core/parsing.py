@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -222,6 +221,27 @@ def _constant(value: sympy.Basic) -> Val:
     return Val(expr, (), digits_of(expr))
 
 
+class _Nesting:
+    """One level deeper for the duration of a `with`; a class rather than a generator, as it runs at every level."""
+
+    __slots__ = ("parser",)
+
+    def __init__(self, parser: _Parser):
+        self.parser = parser
+
+    def __enter__(self) -> None:
+        parser = self.parser
+        if parser.depth >= parser.limits.max_depth:
+            raise LimitError(f"The answer is nested too deeply (more than {parser.limits.max_depth} levels).")
+        parser.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.parser.depth -= 1
+
+
+_PUNCTUATION = frozenset({Kind.OP, Kind.OPEN, Kind.CLOSE, Kind.COMMA, Kind.BAR})
+
+
 class _Parser:
     """Recursive descent over the token list with an explicit nesting counter."""
 
@@ -234,6 +254,7 @@ class _Parser:
         self.build = Builder(limits)
         self.i = 0
         self.depth = 0
+        self._nesting = _Nesting(self)
         self.bars = 0  # open "|" in the current bracket level
 
     # -- token helpers -------------------------------------------------------------------------
@@ -243,22 +264,16 @@ class _Parser:
         return self.tokens[self.i]
 
     def _is(self, *texts: str) -> bool:
-        return self.tok.kind in (Kind.OP, Kind.OPEN, Kind.CLOSE, Kind.COMMA, Kind.BAR) and self.tok.text in texts
+        tok = self.tokens[self.i]
+        return tok.text in texts and tok.kind in _PUNCTUATION
 
     def _next(self) -> Token:
         token = self.tokens[self.i]
         self.i += 1
         return token
 
-    @contextmanager
-    def _nested(self) -> Iterator[None]:
-        if self.depth >= self.limits.max_depth:
-            raise LimitError(f"The answer is nested too deeply (more than {self.limits.max_depth} levels).")
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
+    def _nested(self) -> _Nesting:
+        return self._nesting
 
     def _found(self) -> str:
         return "at the end of the answer" if self.tok.kind is Kind.END else f'but found "{self.tok.text}"'
