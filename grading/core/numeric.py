@@ -235,14 +235,40 @@ def evaluate_scaled(
     for float64 stay infinite instead of undefined (high precision can still evaluate them there).
     """
     n = len(points)
+    values, rounding_scale = evaluate_lazily(expr, symbols, points, guards, overflow=overflow)
+    scale = np.zeros(n)
+    with np.errstate(all="ignore"):
+        memo = rounding_scale.memo
+        if expr.is_Add and isinstance(memo[expr], np.ndarray):  # a sum of terms that depend on the variables
+            for a in expr.args:
+                scale = scale + np.abs(memo[a])
+    return values, scale, rounding_scale()
+
+
+class _RoundingScale:
+    """The rounding scale of `evaluate_scaled`, computed when asked for (often it is not needed)."""
+
+    def __init__(self, expr: sympy.Basic, memo: dict, values: np.ndarray):
+        self.expr, self.memo, self.values = expr, memo, values
+
+    def __call__(self) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            total = _filled(_magnitude(self.expr, self.memo, np.abs), len(self.values))
+            return np.fmax(total, np.abs(self.values))
+
+
+def evaluate_lazily(
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic] = (),
+    *,
+    overflow: bool = False,
+) -> tuple[np.ndarray, _RoundingScale]:
+    """`evaluate_scaled`'s values, and its rounding scale to compute only if needed."""
     with np.errstate(all="ignore"):
         values, walk = _walk(expr, symbols, points, guards, overflow)
-        scale = np.zeros(n)
-        if expr.is_Add and isinstance(walk.memo[expr], np.ndarray):  # a sum of terms that depend on the variables
-            for a in expr.args:
-                scale = scale + np.abs(walk.memo[a])
-        total = _filled(_magnitude(expr, walk.memo, np.abs), n)
-        return values, scale, np.fmax(total, np.abs(values))
+    return values, _RoundingScale(expr, walk.memo, values)
 
 
 def evaluate(
@@ -407,14 +433,19 @@ class _Unreliable(Exception):
     """The working precision cannot give this value to the digits it must be compared at."""
 
 
+# Defined on an interval open at ±1, which rounding can reach: atanh(1 - 10^-60) is finite, atanh(1) is not.
+_OPEN_AT_ONE = (sympy.atanh, sympy.acoth)
+
+
 class _Precise:
     """One real evaluation at one point; raises ValueError where the expression is undefined."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, exact_env: Callable[[], dict[sympy.Symbol, gmpy2.mpq]]):
         self.env = env
+        self.exact_env = exact_env  # the same point as exact rationals, for `_off_domain`
         self.memo: dict[sympy.Basic, mpmath.mpf] = {}
         self.condition = mpmath.mpf(1)  # how much the relative error of the inputs is amplified
-        self.settled = False  # undefined at exact inputs: no precision can make it defined
+        self.settled = False  # undefined at the point itself: no precision can make it defined
 
     def value(self, e: sympy.Basic) -> mpmath.mpf:
         found = self.memo.get(e)
@@ -422,10 +453,30 @@ class _Precise:
             try:
                 found = self.memo[e] = _real(self._compute(e))
             except ValueError:
-                # log(x), sqrt(x), asin(x) of a coordinate (an exact number), not of a rounded value
-                self.settled = self.settled or all(a.is_Symbol or a.is_Rational for a in e.args)
+                self.settled = self.settled or self._off_domain(e)
                 raise
         return found
+
+    def _off_domain(self, e: sympy.Basic) -> bool:
+        """Whether `e` is undefined at the point itself, not just at its rounded arguments: its arguments,
+        rational functions, computed exactly and rounded once. Rounding is monotone and keeps 0 and ±1,
+        the ends of every domain here (but `_OPEN_AT_ONE`), so a rounded argument is outside a domain
+        only if the exact one is: log(x - 1) at x = 0.5, sqrt(x) at x < 0."""
+        func = _PRECISE.get(type(e))
+        if (func is None and not e.is_Pow) or isinstance(e, _OPEN_AT_ONE):
+            return False
+        if not all(is_rational_function(a) for a in e.args):
+            return False
+        try:
+            env = self.exact_env()
+            args = [exact(a, env)[0] for a in e.args]
+            rounded = [mpmath.fdiv(int(v.numerator), int(v.denominator)) for v in args]
+            _real(self._power(e.exp, rounded[0], lambda: rounded[1]) if func is None else func(*rounded))
+        except ValueError:
+            return True
+        except (ZeroDivisionError, OverflowError, Unsupported):
+            return False
+        return False
 
     def _compute(self, e: sympy.Basic) -> object:
         if e.is_Symbol:
@@ -447,19 +498,7 @@ class _Precise:
         if e.is_Mul:
             return mpmath.fprod(self.value(a) for a in e.args)
         if e.is_Pow:
-            base, exponent = self.value(e.base), e.exp
-            if exponent.is_Integer:
-                if base == 0 and exponent < 0:
-                    raise ValueError("division by zero")
-                return base ** int(exponent)
-            if base < 0:
-                raise ValueError("a non-integer power of a negative number")
-            power = self.value(exponent)
-            if base == 0 and power <= 0:
-                raise ValueError("division by zero")
-            if base != 0:
-                self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
-            return base**power
+            return self._power(e.exp, self.value(e.base), lambda: self.value(e.exp))
         func = _PRECISE.get(type(e))
         if func is None:
             raise Unsupported(type(e).__name__)
@@ -467,6 +506,21 @@ class _Precise:
         if isinstance(e, _CONDITIONED):
             self.condition = max(self.condition, abs(args[0]))
         return func(*args)
+
+    def _power(self, exponent: sympy.Basic, base: mpmath.mpf, value: Callable[[], mpmath.mpf]) -> mpmath.mpf:
+        """base^exponent over the reals; `value` gives the exponent's value when it is not an integer."""
+        if exponent.is_Integer:
+            if base == 0 and exponent < 0:
+                raise ValueError("division by zero")
+            return base ** int(exponent)
+        if base < 0:
+            raise ValueError("a non-integer power of a negative number")
+        power = value()
+        if base == 0 and power <= 0:
+            raise ValueError("division by zero")
+        if base != 0:
+            self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
+        return base**power
 
 
 def _constant(e: sympy.Basic) -> float:
@@ -482,6 +536,11 @@ def precision_for(*exprs: sympy.Basic) -> int:
     """Decimal digits for high precision: the largest exact number written, and 40 more."""
     written = max((len(str(max(abs(r.p), r.q))) for e in exprs for r in e.atoms(sympy.Rational)), default=1)
     return min(40 + written, 1100)
+
+
+def confirmation_precision(reference: sympy.Basic, answer: sympy.Basic) -> int:
+    """`precision_for` both sides (the reference's digits are counted once per reference)."""
+    return max(_precision_written(reference), precision_for(answer))
 
 
 @lru_cache(maxsize=8192)
@@ -535,7 +594,10 @@ def _precise(
     expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
 ) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf, int] | None:
     with mpmath.workdps(dps):
-        walk = _Precise({s: mpmath.mpf(float(v)) for s, v in zip(symbols, point, strict=True)})
+        walk = _Precise(
+            {s: mpmath.mpf(float(v)) for s, v in zip(symbols, point, strict=True)},
+            lambda: dict(zip(symbols, rational_point(point), strict=True)),
+        )
         try:
             for guard in guards:
                 walk.value(guard)
@@ -565,10 +627,13 @@ def agree_precisely(
     point: Sequence,
     rtol: float,
     atol: float,
+    dps: int | None = None,
 ) -> bool | None:
     """At one point, at high precision: True/False, or None where the reference is not defined there
-    (or neither side can be evaluated reliably there: the point proves nothing)."""
-    dps = max(_precision_written(ref[0]), precision_for(ans[0]))
+    (or neither side can be evaluated reliably there: the point proves nothing).
+
+    ``dps``: `confirmation_precision` of the two, when the caller checks several points."""
+    dps = dps or confirmation_precision(ref[0], ans[0])
     here, guards = tuple(float(v) for v in point), tuple(ref[1])
     try:
         r = _reference_precisely(ref[0], tuple(symbols), here, guards, dps)

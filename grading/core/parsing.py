@@ -130,6 +130,8 @@ _INVERSE = {
 _LOG_BASE = re.compile(r"(?:log|LOG|Log)_?([0-9]+|_[A-Za-z][A-Za-z0-9]*)\Z")
 _FUNCTION_DIGITS = re.compile(r"([A-Za-z]+)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?\Z")
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds)
+# The same as types (each value above is the one instance of its class): one walk instead of one per value.
+_UNDEFINED_TYPES = (*{type(u) for u in _UNDEFINED[:4]}, sympy.AccumBounds)
 _UNDEFINED_MESSAGE = "The answer is undefined (it divides by zero or similar)."
 
 
@@ -602,10 +604,15 @@ class _Parser:
             return self.build.factorial(args[0])
         if function.name == "log" and any(a.expr == 0 for a in args):
             raise AnswerError("The logarithm of 0 is undefined.")
-        if any(a.expr.has(*_UNDEFINED) for a in args):  # atan(zoo) would become an interval
+        if any(_undefined(a.expr) for a in args):  # atan(zoo) would become an interval
             raise AnswerError(_UNDEFINED_MESSAGE)
         assert function.build is not None
         return self.build.apply(function.build, args, partial=function.name in _PARTIAL)
+
+
+def _undefined(value: Value) -> bool:
+    """``value.has(*_UNDEFINED)``: zoo, nan, ±oo or an interval anywhere inside."""
+    return value.has(*_UNDEFINED_TYPES)
 
 
 def _latex(value: Value, shape: Shape) -> str:
@@ -630,7 +637,7 @@ def parse(
         value = parser.answer()
     except (ValueError, ArithmeticError) as error:  # a SymPy failure on odd but bounded input
         raise AnswerError("This answer could not be interpreted.") from error
-    if value.expr.has(*_UNDEFINED):
+    if _undefined(value.expr):
         raise AnswerError(_UNDEFINED_MESSAGE)
     return Parsed(value.expr, value.shape, _latex(value.expr, value.shape), _pruned(value), tuple(parser.notes))
 
