@@ -427,6 +427,9 @@ _CONDITIONED = (
     sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
 )  # fmt: skip
 _MAX_DPS = 1200
+# An argument beyond 2^this to a conditioned function loses far more than _MAX_DPS digits (the point is
+# unreliable whatever follows), and exp or sin of it would need more memory than GMP can address.
+_MAX_ARGUMENT_BITS = 1 << 20
 
 
 class _Unreliable(Exception):
@@ -504,6 +507,8 @@ class _Precise:
             raise Unsupported(type(e).__name__)
         args = [self.value(a) for a in e.args]
         if isinstance(e, _CONDITIONED):
+            if mpmath.mag(args[0]) > _MAX_ARGUMENT_BITS:
+                raise _Unreliable
             self.condition = max(self.condition, abs(args[0]))
         return func(*args)
 
@@ -520,6 +525,8 @@ class _Precise:
             raise ValueError("division by zero")
         if base != 0:
             self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
+            if mpmath.mag(self.condition) > _MAX_ARGUMENT_BITS:  # base^power is exp(power log(base))
+                raise _Unreliable
         return base**power
 
 
