@@ -126,7 +126,8 @@ class Builder:
             raise LimitError(f"Roots of numbers with more than {self.limits.max_root_digits} digits are not allowed.")
 
     def _check_exponent(self, exponent: sympy.Rational) -> None:
-        if abs(exponent) > self.limits.max_exponent or exponent.q > self.limits.max_exponent:
+        # In integers (|p/q| > m as |p| > m q): SymPy's comparisons with ints are slow.
+        if abs(exponent.p) > self.limits.max_exponent * exponent.q or exponent.q > self.limits.max_exponent:
             raise LimitError(f"Exponents larger than {self.limits.max_exponent} are not allowed.")
 
     def _complex_bound(self, value: Val) -> float:
@@ -139,7 +140,8 @@ class Builder:
     def _check_powers(self, expr: sympy.Expr) -> None:
         """Exponents merged by SymPy obey the exponent limit too: (x^600)^2 is x^1200."""
         for factor in sympy.Mul.make_args(expr):
-            if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp) > self.limits.max_exponent:
+            exp = factor.exp if factor.is_Pow else None
+            if exp is not None and exp.is_Rational and abs(exp.p) > self.limits.max_exponent * exp.q:
                 raise LimitError(f"Exponents larger than {self.limits.max_exponent} are not allowed.")
 
     def number(self, value: sympy.Rational) -> Val:
@@ -234,12 +236,12 @@ class Builder:
             bound = max(base.digits, exponent.digits)
             expr = sympy.Pow(b, e)
             return Val(expr, (), bound, 0.0, guarded(expr, (base, exponent)))
-        if b.is_Rational and b < 0 and not e.is_Integer and e.q % 2 == 1:
+        if b.is_Rational and b.p < 0 and not e.is_Integer and e.q % 2 == 1:
             # Odd roots of negative numbers are real: (-8)^(1/3) = -2, not SymPy's principal complex root.
             magnitude = self.power(Val(-b, (), base.digits), exponent)
             return magnitude if e.p % 2 == 0 else self.negate(magnitude)
-        if b in (0, 1, -1):
-            if b == 0 and e < 0:
+        if b.is_Integer and b.p in (0, 1, -1):
+            if b.p == 0 and e.p < 0:
                 raise AnswerError("The answer divides by zero.")
             expr = sympy.Pow(b, e)
             return Val(expr, (), base.digits, 0.0, merge(base) if e.is_Integer else guarded(expr, (base,)))

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, Literal
 
 import gmpy2
@@ -119,12 +119,15 @@ def same(
         return None
     points = numeric.sample_points(len(symbols))[sampled.index]
     try:
-        values, _, total = numeric.evaluate_scaled(ans, symbols, points, ans_guards)
+        values, total = numeric.evaluate_lazily(ans, symbols, points, ans_guards)
     except numeric.Unsupported:
         return None
     with np.errstate(all="ignore"):
         bound = numeric.allowed(sampled.values, values, sampled.scale, tol.rtol, tol.atol)
-        ok = np.abs(sampled.values - values) <= bound + numeric.rounding(sampled.total + total)
+        difference = np.abs(sampled.values - values)
+        ok = difference <= bound
+        if not ok.all():  # rounding may account for the rest (it is never NaN where the values are finite)
+            ok = difference <= bound + numeric.rounding(sampled.total + total())
     if budget is None:
         return bool(ok.all())
     # One step under the budget (one child process where signals cannot be used).
@@ -144,9 +147,14 @@ def _decide(
     """Settle the float screening: a disagreement counts once high precision confirms it; agreement
     is confirmed exactly where both sides are rational functions, else at high precision. Where
     the answer seemed undefined, only real high-precision evaluation of it as written decides."""
+    precision = cache(partial(numeric.confirmation_precision, ref[0], ans[0]))  # once, and only if needed
+
+    def agree(point: Sequence) -> bool | None:
+        return numeric.agree_precisely(ref, ans, symbols, point, tol.rtol, tol.atol, precision())
+
     try:
         for j in np.flatnonzero(undefined):
-            if numeric.agree_precisely(ref, ans, symbols, points[j], tol.rtol, tol.atol) is False:
+            if agree(points[j]) is False:
                 return False
     except numeric.Unsupported:
         return None
@@ -159,14 +167,14 @@ def _decide(
             return decided
     try:
         for j in np.flatnonzero(disagree):
-            if numeric.agree_precisely(ref, ans, symbols, points[j], tol.rtol, tol.atol) is False:
+            if agree(points[j]) is False:
                 return False
     except numeric.Unsupported:
         return None
     confirmed = 0
     try:
         for point in _confirmation_rows(ref[0], symbols, ref[1]):
-            agreed = numeric.agree_precisely(ref, ans, symbols, point, tol.rtol, tol.atol)
+            agreed = agree(point)
             if agreed is False:
                 return False
             confirmed += agreed is True
@@ -183,12 +191,17 @@ def _exactly_same(
     rtol, atol = gmpy2.mpq(tol.rtol), gmpy2.mpq(tol.atol)
     checked = 0
     for point in points:
-        env = dict(zip(symbols, numeric.rational_point(point), strict=True))
-        try:
-            r, scale = numeric.exact(ref, env)
-            a, _ = numeric.exact(ans, env)
-        except ZeroDivisionError:
+        here = tuple(float(v) for v in point)
+        reference = _exact_reference(ref, symbols, here)
+        if reference is ZeroDivisionError:
             continue  # a pole of one side: a point of measure zero
+        if not isinstance(reference, tuple):  # too large for exact arithmetic
+            return None
+        r, scale = reference
+        try:
+            a, _ = numeric.exact(ans, _rational_env(symbols, here))
+        except ZeroDivisionError:
+            continue
         except numeric.Unsupported:
             return None
         if abs(r - a) > atol + rtol * max(abs(r), abs(a), scale):
@@ -197,6 +210,23 @@ def _exactly_same(
         if not symbols:
             return True
     return True if checked >= _EXACT_POINTS // 2 else None
+
+
+@lru_cache(maxsize=8192)
+def _exact_reference(
+    ref: sympy.Basic, symbols: tuple[sympy.Symbol, ...], point: tuple[float, ...]
+) -> tuple[gmpy2.mpq, gmpy2.mpq] | type[Exception]:
+    """The reference's exact value and scale at a point, or why there is none: the same points serve every answer."""
+    try:
+        return numeric.exact(ref, _rational_env(symbols, point))
+    except (ZeroDivisionError, numeric.Unsupported) as exc:
+        return type(exc)
+
+
+@lru_cache(maxsize=1024)
+def _rational_env(symbols: tuple[sympy.Symbol, ...], point: tuple[float, ...]) -> dict[sympy.Symbol, gmpy2.mpq]:
+    """A sample point as exact rationals, by variable (shared: never modified)."""
+    return dict(zip(symbols, numeric.rational_point(point), strict=True))
 
 
 def components(value: sympy.Basic) -> list[sympy.Basic]:

@@ -168,9 +168,15 @@ def _reordered(v: _Values) -> str | None:
     count = len(v.refs)
     if not v.reference.shape or count > _MAX_PERMUTED or count != len(v.answers):
         return None
-    match = [[v.agree(i, j) for i in range(count)] for j in range(count)]
+    match: dict[tuple[int, int], bool] = {}  # (j, i): answer j matches reference i, checked when first needed
+
+    def matches(j: int, i: int) -> bool:
+        if (j, i) not in match:
+            match[j, i] = v.agree(i, j)
+        return match[j, i]
+
     for order in permutations(range(count)):
-        if all(match[j][i] for j, i in enumerate(order)):
+        if all(matches(j, i) for j, i in enumerate(order)):
             where = "components" if len(v.reference.shape) == 1 else "entries"
             return f"The {where} are right but in the wrong places."
     return None

@@ -167,23 +167,56 @@ class _Floats:
                 return float(e)
             except OverflowError:
                 return np.inf
+        value = self.value
         if e.is_Add:
-            return sum((self.value(a) for a in e.args), start=0.0)
+            total: np.ndarray | float = 0.0
+            for a in e.args:
+                total = total + value(a)
+            return total
         if e.is_Mul:
             result: np.ndarray | float = 1.0
             for a in e.args:
-                result = result * self.value(a)
+                result = result * value(a)
             return result
         if e.is_Pow:
             base, exponent = e.args
-            if exponent == sympy.S.Half:
-                return np.sqrt(self.value(base))
-            power = int(exponent) if exponent.is_Integer and abs(exponent) < 2**31 else self.value(exponent)
-            return np.power(np.asarray(self.value(base), dtype=float), power)
+            if exponent is sympy.S.Half:  # the only Rational equal to 1/2
+                return np.sqrt(value(base))
+            power = int(exponent.p) if exponent.is_Integer and abs(exponent.p) < 2**31 else value(exponent)
+            return np.power(np.asarray(value(base), dtype=float), power)
         func = _FUNCTIONS.get(type(e))
         if func is None:
             raise Unsupported(type(e).__name__)
-        return func(*(self.value(a) for a in e.args))
+        return func(*(value(a) for a in e.args))
+
+
+def _filled(value: np.ndarray | float, n: int) -> np.ndarray:
+    """A value of the walk as a new float array of length n (a constant repeated)."""
+    if isinstance(value, np.ndarray) and value.shape == (n,):
+        return value.astype(float)  # a copy: the walk's memo keeps the original
+    return np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+
+
+def _walk(
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic],
+    overflow: bool,
+) -> tuple[np.ndarray, _Floats]:
+    """The values (NaN where undefined), and the walk that computed them; inside np.errstate(all="ignore")."""
+    n = len(points)
+    walk = _Floats({s: points[:, i] for i, s in enumerate(symbols)}, n)
+    values = _filled(walk.value(expr), n)
+    for guard in guards:
+        found = walk.value(guard)
+        if isinstance(found, np.ndarray):
+            values[~np.isfinite(found)] = np.nan
+        elif not np.isfinite(found):
+            values[:] = np.nan
+    if not overflow:
+        values[~np.isfinite(values)] = np.nan
+    return values, walk
 
 
 def evaluate_scaled(
@@ -202,19 +235,40 @@ def evaluate_scaled(
     for float64 stay infinite instead of undefined (high precision can still evaluate them there).
     """
     n = len(points)
-    walk = _Floats({s: points[:, i] for i, s in enumerate(symbols)}, n)
-    with np.errstate(all="ignore"):
-        values = np.array(np.broadcast_to(np.asarray(walk.value(expr), dtype=float), (n,)))
-        for guard in guards:
-            values[~np.isfinite(np.broadcast_to(np.asarray(walk.value(guard), dtype=float), (n,)))] = np.nan
-    if not overflow:
-        values[~np.isfinite(values)] = np.nan
+    values, rounding_scale = evaluate_lazily(expr, symbols, points, guards, overflow=overflow)
     scale = np.zeros(n)
-    if expr.is_Add and isinstance(walk.memo[expr], np.ndarray):  # a sum of terms that depend on the variables
-        scale = sum((np.abs(walk.memo[a]) for a in expr.args), start=scale)
     with np.errstate(all="ignore"):
-        total = np.broadcast_to(np.asarray(_magnitude(expr, walk.memo, np.abs), dtype=float), (n,))
-    return values, scale, np.fmax(total, np.abs(values))
+        memo = rounding_scale.memo
+        if expr.is_Add and isinstance(memo[expr], np.ndarray):  # a sum of terms that depend on the variables
+            for a in expr.args:
+                scale = scale + np.abs(memo[a])
+    return values, scale, rounding_scale()
+
+
+class _RoundingScale:
+    """The rounding scale of `evaluate_scaled`, computed when asked for (often it is not needed)."""
+
+    def __init__(self, expr: sympy.Basic, memo: dict, values: np.ndarray):
+        self.expr, self.memo, self.values = expr, memo, values
+
+    def __call__(self) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            total = _filled(_magnitude(self.expr, self.memo, np.abs), len(self.values))
+            return np.fmax(total, np.abs(self.values))
+
+
+def evaluate_lazily(
+    expr: sympy.Basic,
+    symbols: Sequence[sympy.Symbol],
+    points: np.ndarray,
+    guards: Sequence[sympy.Basic] = (),
+    *,
+    overflow: bool = False,
+) -> tuple[np.ndarray, _RoundingScale]:
+    """`evaluate_scaled`'s values, and its rounding scale to compute only if needed."""
+    with np.errstate(all="ignore"):
+        values, walk = _walk(expr, symbols, points, guards, overflow)
+    return values, _RoundingScale(expr, walk.memo, values)
 
 
 def evaluate(
@@ -226,7 +280,8 @@ def evaluate(
     overflow: bool = False,
 ) -> np.ndarray:
     """Values of `expr` at each row of `points` (columns in `symbols` order); NaN where undefined."""
-    return evaluate_scaled(expr, symbols, points, guards, overflow=overflow)[0]
+    with np.errstate(all="ignore"):
+        return _walk(expr, symbols, points, guards, overflow)[0]
 
 
 def allowed(reference: np.ndarray, answer: np.ndarray, scale: np.ndarray, rtol: float, atol: float) -> np.ndarray:
@@ -289,8 +344,8 @@ def exact(expr: sympy.Basic, env: dict[sympy.Symbol, gmpy2.mpq]) -> tuple[gmpy2.
 
     def walk(e: sympy.Basic) -> gmpy2.mpq:
         if e.is_Symbol:
-            value = env[e]
-        elif e.is_Rational:
+            return env[e]  # a float's exact value: far below the limit
+        if e.is_Rational:
             return gmpy2.mpq(int(e.p), int(e.q))
         elif e.is_Add:
             value = sum((walk(a) for a in e.args), start=gmpy2.mpq(0))
@@ -314,7 +369,7 @@ def exact(expr: sympy.Basic, env: dict[sympy.Symbol, gmpy2.mpq]) -> tuple[gmpy2.
     return walk(expr), gmpy2.mpq(0)
 
 
-def rational_point(point: np.ndarray) -> list[gmpy2.mpq]:
+def rational_point(point: Sequence[float] | np.ndarray) -> list[gmpy2.mpq]:
     """A float point as the exact rational number it is."""
     return [gmpy2.mpq(float(v)) for v in point]
 
@@ -372,25 +427,59 @@ _CONDITIONED = (
     sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
 )  # fmt: skip
 _MAX_DPS = 1200
+# An argument beyond 2^this to a conditioned function loses far more than _MAX_DPS digits (the point is
+# unreliable whatever follows), and exp or sin of it would need more memory than GMP can address.
+_MAX_ARGUMENT_BITS = 1 << 20
 
 
 class _Unreliable(Exception):
     """The working precision cannot give this value to the digits it must be compared at."""
 
 
+# Defined on an interval open at ±1, which rounding can reach: atanh(1 - 10^-60) is finite, atanh(1) is not.
+_OPEN_AT_ONE = (sympy.atanh, sympy.acoth)
+
+
 class _Precise:
     """One real evaluation at one point; raises ValueError where the expression is undefined."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, exact_env: Callable[[], dict[sympy.Symbol, gmpy2.mpq]]):
         self.env = env
+        self.exact_env = exact_env  # the same point as exact rationals, for `_off_domain`
         self.memo: dict[sympy.Basic, mpmath.mpf] = {}
         self.condition = mpmath.mpf(1)  # how much the relative error of the inputs is amplified
+        self.settled = False  # undefined at the point itself: no precision can make it defined
 
     def value(self, e: sympy.Basic) -> mpmath.mpf:
         found = self.memo.get(e)
         if found is None:
-            found = self.memo[e] = _real(self._compute(e))
+            try:
+                found = self.memo[e] = _real(self._compute(e))
+            except ValueError:
+                self.settled = self.settled or self._off_domain(e)
+                raise
         return found
+
+    def _off_domain(self, e: sympy.Basic) -> bool:
+        """Whether `e` is undefined at the point itself, not just at its rounded arguments: its arguments,
+        rational functions, computed exactly and rounded once. Rounding is monotone and keeps 0 and ±1,
+        the ends of every domain here (but `_OPEN_AT_ONE`), so a rounded argument is outside a domain
+        only if the exact one is: log(x - 1) at x = 0.5, sqrt(x) at x < 0."""
+        func = _PRECISE.get(type(e))
+        if (func is None and not e.is_Pow) or isinstance(e, _OPEN_AT_ONE):
+            return False
+        if not all(is_rational_function(a) for a in e.args):
+            return False
+        try:
+            env = self.exact_env()
+            args = [exact(a, env)[0] for a in e.args]
+            rounded = [mpmath.fdiv(int(v.numerator), int(v.denominator)) for v in args]
+            _real(self._power(e.exp, rounded[0], lambda: rounded[1]) if func is None else func(*rounded))
+        except ValueError:
+            return True
+        except (ZeroDivisionError, OverflowError, Unsupported):
+            return False
+        return False
 
     def _compute(self, e: sympy.Basic) -> object:
         if e.is_Symbol:
@@ -412,26 +501,33 @@ class _Precise:
         if e.is_Mul:
             return mpmath.fprod(self.value(a) for a in e.args)
         if e.is_Pow:
-            base, exponent = self.value(e.base), e.exp
-            if exponent.is_Integer:
-                if base == 0 and exponent < 0:
-                    raise ValueError("division by zero")
-                return base ** int(exponent)
-            if base < 0:
-                raise ValueError("a non-integer power of a negative number")
-            power = self.value(exponent)
-            if base == 0 and power <= 0:
-                raise ValueError("division by zero")
-            if base != 0:
-                self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
-            return base**power
+            return self._power(e.exp, self.value(e.base), lambda: self.value(e.exp))
         func = _PRECISE.get(type(e))
         if func is None:
             raise Unsupported(type(e).__name__)
         args = [self.value(a) for a in e.args]
         if isinstance(e, _CONDITIONED):
+            if mpmath.mag(args[0]) > _MAX_ARGUMENT_BITS:
+                raise _Unreliable
             self.condition = max(self.condition, abs(args[0]))
         return func(*args)
+
+    def _power(self, exponent: sympy.Basic, base: mpmath.mpf, value: Callable[[], mpmath.mpf]) -> mpmath.mpf:
+        """base^exponent over the reals; `value` gives the exponent's value when it is not an integer."""
+        if exponent.is_Integer:
+            if base == 0 and exponent < 0:
+                raise ValueError("division by zero")
+            return base ** int(exponent)
+        if base < 0:
+            raise ValueError("a non-integer power of a negative number")
+        power = value()
+        if base == 0 and power <= 0:
+            raise ValueError("division by zero")
+        if base != 0:
+            self.condition = max(self.condition, abs(power) * max(1, abs(mpmath.log(base))))
+            if mpmath.mag(self.condition) > _MAX_ARGUMENT_BITS:  # base^power is exp(power log(base))
+                raise _Unreliable
+        return base**power
 
 
 def _constant(e: sympy.Basic) -> float:
@@ -449,6 +545,20 @@ def precision_for(*exprs: sympy.Basic) -> int:
     return min(40 + written, 1100)
 
 
+def confirmation_precision(reference: sympy.Basic, answer: sympy.Basic) -> int:
+    """`precision_for` both sides (the reference's digits are counted once per reference)."""
+    return max(_precision_written(reference), precision_for(answer))
+
+
+@lru_cache(maxsize=8192)
+def _precision_written(reference: sympy.Basic) -> int:
+    return precision_for(reference)
+
+
+class _OffDomain(Exception):
+    """Undefined at this point whatever the precision: a partial function of a coordinate outside its domain."""
+
+
 def precise(
     expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
 ) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf] | None:
@@ -457,6 +567,16 @@ def precise(
     Where the expression is ill-conditioned (exp or sin of a huge number) the precision is raised by
     the digits it loses; past `_MAX_DPS` the point cannot be evaluated reliably (`_Unreliable`).
     """
+    try:
+        return _conditioned(expr, symbols, point, guards, dps)
+    except _OffDomain:
+        return None
+
+
+def _conditioned(
+    expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf] | None:
+    """`precise`, raising `_OffDomain` where more digits cannot make the expression defined."""
     found = _precise(expr, symbols, point, guards, dps)
     if found is None or found[3] <= dps - 30:
         return None if found is None else found[:3]
@@ -469,21 +589,41 @@ def precise(
     return None if again is None else again[:3]
 
 
+@lru_cache(maxsize=8192)
+def _reference_precisely(
+    expr: sympy.Basic, symbols: tuple[sympy.Symbol, ...], point: tuple[float, ...], guards: tuple, dps: int
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf] | None:
+    """`precise` for a reference: the same few points serve every answer to it (mpf values are immutable)."""
+    return precise(expr, symbols, point, guards, dps)
+
+
 def _precise(
     expr: sympy.Basic, symbols: Sequence[sympy.Symbol], point: Sequence, guards: Sequence[sympy.Basic], dps: int
 ) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf, int] | None:
     with mpmath.workdps(dps):
-        walk = _Precise({s: mpmath.mpf(float(v)) for s, v in zip(symbols, point, strict=True)})
+        walk = _Precise(
+            {s: mpmath.mpf(float(v)) for s, v in zip(symbols, point, strict=True)},
+            lambda: dict(zip(symbols, rational_point(point), strict=True)),
+        )
         try:
             for guard in guards:
                 walk.value(guard)
             value = walk.value(expr)
-        except (ValueError, ZeroDivisionError, OverflowError):
+        except ValueError:
+            if walk.settled:
+                raise _OffDomain from None
+            return None
+        except (ZeroDivisionError, OverflowError):
             return None
         scale = mpmath.mpf(0)
         if expr.is_Add and symbols and expr.free_symbols:
             scale = mpmath.fsum(abs(walk.memo[a]) for a in expr.args)
-        lost = int(mpmath.log10(walk.condition)) + 1 if walk.condition > 1 else 0
+        lost = 0
+        if walk.condition > 1:
+            # |c| <= 2^mag(c), so this bound is at least the digits lost; a logarithm only where it matters.
+            lost = int(mpmath.mag(walk.condition)) * 30103 // 100000 + 1
+            if lost > dps - 30:
+                lost = int(mpmath.log10(walk.condition)) + 1
         return value, scale, max(_magnitude(expr, walk.memo, abs), abs(value)), lost
 
 
@@ -494,21 +634,28 @@ def agree_precisely(
     point: Sequence,
     rtol: float,
     atol: float,
+    dps: int | None = None,
 ) -> bool | None:
     """At one point, at high precision: True/False, or None where the reference is not defined there
-    (or neither side can be evaluated reliably there: the point proves nothing)."""
-    dps = precision_for(ref[0], ans[0])
+    (or neither side can be evaluated reliably there: the point proves nothing).
+
+    ``dps``: `confirmation_precision` of the two, when the caller checks several points."""
+    dps = dps or confirmation_precision(ref[0], ans[0])
+    here, guards = tuple(float(v) for v in point), tuple(ref[1])
     try:
-        r = precise(ref[0], symbols, point, ref[1], dps)
+        r = _reference_precisely(ref[0], tuple(symbols), here, guards, dps)
         if r is None:
             return None
-        a = precise(ans[0], symbols, point, ans[1], dps)
+        try:
+            a = _conditioned(ans[0], symbols, point, ans[1], dps)
+        except _OffDomain:
+            return False  # e.g. log(x) at x < 0: undefined whatever the precision
         while a is None and dps < _MAX_DPS:
             # Undefined, or rounded just outside a domain (asin of u/sqrt(u^2 + 1) for a huge u):
             # only more digits tell the two apart.
             dps = min(4 * dps, _MAX_DPS)
             a = precise(ans[0], symbols, point, ans[1], dps)
-            r = precise(ref[0], symbols, point, ref[1], dps) if a is not None else r
+            r = _reference_precisely(ref[0], tuple(symbols), here, guards, dps) if a is not None else r
             if r is None:
                 return None
     except _Unreliable:

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -131,6 +130,8 @@ _INVERSE = {
 _LOG_BASE = re.compile(r"(?:log|LOG|Log)_?([0-9]+|_[A-Za-z][A-Za-z0-9]*)\Z")
 _FUNCTION_DIGITS = re.compile(r"([A-Za-z]+)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?\Z")
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.AccumBounds)
+# The same as types (each value above is the one instance of its class): one walk instead of one per value.
+_UNDEFINED_TYPES = (*{type(u) for u in _UNDEFINED[:4]}, sympy.AccumBounds)
 _UNDEFINED_MESSAGE = "The answer is undefined (it divides by zero or similar)."
 
 
@@ -222,6 +223,27 @@ def _constant(value: sympy.Basic) -> Val:
     return Val(expr, (), digits_of(expr))
 
 
+class _Nesting:
+    """One level deeper for the duration of a `with`; a class rather than a generator, as it runs at every level."""
+
+    __slots__ = ("parser",)
+
+    def __init__(self, parser: _Parser):
+        self.parser = parser
+
+    def __enter__(self) -> None:
+        parser = self.parser
+        if parser.depth >= parser.limits.max_depth:
+            raise LimitError(f"The answer is nested too deeply (more than {parser.limits.max_depth} levels).")
+        parser.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.parser.depth -= 1
+
+
+_PUNCTUATION = frozenset({Kind.OP, Kind.OPEN, Kind.CLOSE, Kind.COMMA, Kind.BAR})
+
+
 class _Parser:
     """Recursive descent over the token list with an explicit nesting counter."""
 
@@ -234,6 +256,7 @@ class _Parser:
         self.build = Builder(limits)
         self.i = 0
         self.depth = 0
+        self._nesting = _Nesting(self)
         self.bars = 0  # open "|" in the current bracket level
 
     # -- token helpers -------------------------------------------------------------------------
@@ -243,22 +266,16 @@ class _Parser:
         return self.tokens[self.i]
 
     def _is(self, *texts: str) -> bool:
-        return self.tok.kind in (Kind.OP, Kind.OPEN, Kind.CLOSE, Kind.COMMA, Kind.BAR) and self.tok.text in texts
+        tok = self.tokens[self.i]
+        return tok.text in texts and tok.kind in _PUNCTUATION
 
     def _next(self) -> Token:
         token = self.tokens[self.i]
         self.i += 1
         return token
 
-    @contextmanager
-    def _nested(self) -> Iterator[None]:
-        if self.depth >= self.limits.max_depth:
-            raise LimitError(f"The answer is nested too deeply (more than {self.limits.max_depth} levels).")
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
+    def _nested(self) -> _Nesting:
+        return self._nesting
 
     def _found(self) -> str:
         return "at the end of the answer" if self.tok.kind is Kind.END else f'but found "{self.tok.text}"'
@@ -587,10 +604,15 @@ class _Parser:
             return self.build.factorial(args[0])
         if function.name == "log" and any(a.expr == 0 for a in args):
             raise AnswerError("The logarithm of 0 is undefined.")
-        if any(a.expr.has(*_UNDEFINED) for a in args):  # atan(zoo) would become an interval
+        if any(_undefined(a.expr) for a in args):  # atan(zoo) would become an interval
             raise AnswerError(_UNDEFINED_MESSAGE)
         assert function.build is not None
         return self.build.apply(function.build, args, partial=function.name in _PARTIAL)
+
+
+def _undefined(value: Value) -> bool:
+    """``value.has(*_UNDEFINED)``: zoo, nan, ±oo or an interval anywhere inside."""
+    return value.has(*_UNDEFINED_TYPES)
 
 
 def _latex(value: Value, shape: Shape) -> str:
@@ -615,7 +637,7 @@ def parse(
         value = parser.answer()
     except (ValueError, ArithmeticError) as error:  # a SymPy failure on odd but bounded input
         raise AnswerError("This answer could not be interpreted.") from error
-    if value.expr.has(*_UNDEFINED):
+    if _undefined(value.expr):
         raise AnswerError(_UNDEFINED_MESSAGE)
     return Parsed(value.expr, value.shape, _latex(value.expr, value.shape), _pruned(value), tuple(parser.notes))
 

@@ -23,7 +23,8 @@ def to_text(value: Value) -> str:
     if isinstance(value, sympy.MatrixBase):
         if value.cols == 1:
             return "[" + ", ".join(to_text(v) for v in value) + "]"
-        return "[" + ", ".join("[" + ", ".join(to_text(v) for v in value.row(r)) + "]" for r in range(value.rows)) + "]"
+        # tolist(), not row(r): each row() builds a new matrix, which costs more than printing it
+        return "[" + ", ".join("[" + ", ".join(to_text(v) for v in row) + "]" for row in value.tolist()) + "]"
     return _text(value)[0]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 import sympy
 
@@ -29,9 +29,10 @@ class Kind(Enum):
     END = "end"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token: normalised ``text``, ``pos`` in the original answer, ``value`` for numbers."""
+class Token(NamedTuple):
+    """One token: normalised ``text``, ``pos`` in the original answer, ``value`` for numbers.
+
+    A named tuple rather than a frozen dataclass: as immutable, and an answer makes hundreds."""
 
     kind: Kind
     text: str
@@ -144,8 +145,15 @@ def _map(text: str) -> str:
     return "".join(_CHAR_MAP.get(c, c) for c in unicodedata.normalize("NFKC", text))
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_SPACES = str.maketrans("\t\n\r", "   ")
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """Return the normalised text and, for each of its characters, the original position."""
+    if text.isascii() and not _ASCII_CONTROL.search(text):
+        # Plain ASCII (most answers): NFKC and the look-alike map change nothing but whitespace.
+        return text.translate(_ASCII_SPACES), list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
     i = 0
@@ -183,6 +191,11 @@ def _number(text: str, start: int, pos: int, limits: Limits) -> tuple[Token, int
     """Read a decimal number (with optional exponent) as an exact rational."""
     match = _NUMBER.match(text, start)
     assert match is not None
+    end = match.end()
+    short = min(limits.max_literal_digits, limits.max_digits)
+    if match.lastindex == 1 and len(match.group(1)) <= short and not _EXPONENT.match(text, end):
+        # A plain integer within every limit below: the common case, without the general arithmetic.
+        return Token(Kind.NUMBER, match.group(1), pos, sympy.Integer(int(match.group(1)))), end
     whole = match.group(1) or ""
     fraction = match.group(2) or match.group(3) or ""
     end = match.end()
@@ -216,6 +229,9 @@ def tokenize(text: str, limits: Limits) -> list[Token]:
         char = norm[i]
         pos = where[i]
         if char == " ":
+            i += 1
+        elif char in _SINGLE and not norm.startswith("**", i):
+            tokens.append(Token(_SINGLE[char], char, pos))
             i += 1
         elif char.isascii() and (char.isdigit() or (char == "." and norm[i + 1 : i + 2].isdigit())):
             token, i = _number(norm, i, pos, limits)

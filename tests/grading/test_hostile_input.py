@@ -5,6 +5,7 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grading.core import grade_spec
 from grading.core.parsing import (
     AnswerError,
     LimitError,
@@ -267,3 +268,11 @@ def test_random_text_parses_or_raises_answer_error(text):
 def test_arbitrary_unicode_never_escapes_answer_error(text):
     result = _parse_result(text)
     assert isinstance(result, (AnswerError, type(parse("1"))))
+
+
+@pytest.mark.parametrize("answer", ["x + exp(exp(exp(27)))", "x + sin(exp(exp(exp(27))))", "exp(x exp(exp(27)))"])
+def test_a_tower_of_exponentials_is_too_complex_not_a_crash(answer):
+    # exp(exp(exp(27))) is about 2^(7.7e11): exp or sin of it would need more memory than GMP can
+    # address, and GMP aborts the whole process rather than raise.
+    spec = {"kind": "expression", "reference": "x", "variables": ["x"]}
+    assert grade_spec(spec, answer, budget_s=60.0).status == "invalid"
