@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test`: each has its own test database, Redis, worker and Chromium.
+# 0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint format typecheck layers install migrations-check fuzz bench clean
 
@@ -22,7 +25,7 @@ run: install
 test: install
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint layers typecheck migrations-check && \
-	$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS); \
 	status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s, exit status $$status"; \
 	exit $$status
