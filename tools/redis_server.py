@@ -53,12 +53,20 @@ def start_redis(port: int, workdir: Path) -> subprocess.Popen:
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
-    while not reachable(url, 0.2):
+    # Ours, not another process's that took the port since it was found free (parallel test runs).
+    while not (reachable(url, 0.2) and _server_pid(url) == process.pid):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"could not start {executable} on port {port}; see {workdir}")
         time.sleep(0.05)
     return process
+
+
+def _server_pid(url: str) -> int | None:
+    try:
+        return int(redis.Redis.from_url(url, socket_timeout=0.5).info("server")["process_id"])
+    except (redis.RedisError, OSError, KeyError, ValueError):
+        return None
 
 
 def ensure_redis(url: str, workdir: Path) -> tuple[str, subprocess.Popen | None]:

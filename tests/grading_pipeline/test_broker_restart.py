@@ -1,5 +1,7 @@
 """Redis goes away with submissions queued (and one mid-grade); when it is back, every submission ends final."""
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
@@ -9,6 +11,7 @@ from grading.models import Submission
 from grading.tasks import grade_submission
 from tests.builders import CONSTANT_SPEC
 from tests.celery_worker import Worker, wait_for
+from tests.grading_pipeline.worker import release
 from tools.redis_server import free_port, start_redis
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -31,9 +34,11 @@ def test_every_submission_reaches_a_final_state_after_a_broker_restart(
     try:
         exercise = make_exercise(CONSTANT_SPEC)
         seed = engine.student_seed(student.pk, exercise)
+        # Each answer is held mid-grade until the broker is back, so one is surely in the worker when Redis goes.
+        hold = uuid.uuid4().hex
         submissions = [
             Submission.objects.create(
-                user=student, exercise=exercise, seed=seed, answer="slow:1:4", enqueued_at=timezone.now()
+                user=student, exercise=exercise, seed=seed, answer=f"hold:{hold}:4", enqueued_at=timezone.now()
             )
             for _ in range(4)
         ]
@@ -46,6 +51,7 @@ def test_every_submission_reaches_a_final_state_after_a_broker_restart(
         own_redis["process"].terminate()
         own_redis["process"].wait(10)
         own_redis["process"] = start_redis(own_redis["port"], tmp_path)
+        release(own_redis["url"], hold)
 
         pks = [s.pk for s in submissions]
         wait_for(lambda: Submission.objects.filter(pk__in=pks, status__in=Submission.FINAL).count() == 4, 60)

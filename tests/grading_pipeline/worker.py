@@ -1,12 +1,13 @@
 """A real Celery worker for the tests, whose grading can be held mid-grade on request.
 
 An answer written "hold:<name>:<answer>" is graded as <answer> once the test calls `release(name)`
-(or after a minute), so a test can catch it mid-grade (to kill the child, or to deliver it twice)
-however slow the machine is. "slow:<seconds>:<answer>" waits that long instead. With
-TEST_DATABASE_DOWN_WHILE=<path>, every database query fails as an unreachable database does
-(OperationalError) for as long as that file exists. With TEST_GRADING_QUEUE=<queue>, the answers and
-re-grade chunks this worker sends again and the sweeps its beat sends go to that queue instead of
-"interactive" or "batch", so no other worker can take them. Run as
+(or after a minute; it stays held while Redis is away), so a test can catch it mid-grade (to kill
+the child, to deliver it twice, to restart the broker) however slow the machine is.
+"slow:<seconds>:<answer>" waits that long instead. With TEST_DATABASE_DOWN_WHILE=<path>, every
+database query fails as an unreachable database does (OperationalError) for as long as that file
+exists. With TEST_GRADING_QUEUE=<queue>, the answers and re-grade chunks this worker sends again and
+the sweeps its beat sends go to that queue instead of "interactive" or "batch", so no other worker
+can take them. Run as
 `python -m tests.grading_pipeline.worker <celery worker arguments>`.
 """
 
@@ -57,7 +58,7 @@ def main() -> None:
             _, name, answer = answer.split(":", 2)
             client = redis.Redis.from_url(os.environ["REDIS_URL"])
             deadline = time.monotonic() + 60
-            while not client.exists(release_key(name)) and time.monotonic() < deadline:
+            while not _released(client, name) and time.monotonic() < deadline:
                 time.sleep(0.05)
         return grade_answer(exercise, seed, answer)
 
@@ -66,6 +67,13 @@ def main() -> None:
 
     sys.argv = ["celery", "-A", "config", *sys.argv[1:]]
     celery_main()
+
+
+def _released(client, name: str) -> bool:
+    try:
+        return bool(client.exists(release_key(name)))
+    except redis.ConnectionError:  # Redis restarting (a test's broker outage): still held
+        return False
 
 
 def _database_down_while(gate: str) -> None:
