@@ -20,23 +20,3 @@ def test_a_batch_only_worker_and_its_children_run_niced(pipeline_redis, worker, 
         batch.stop()
     # The session's worker also serves students (interactive,batch): it keeps its priority.
     assert {os.getpriority(os.PRIO_PROCESS, child.pid) for child in worker.children()} == {ours}
-
-
-@pytest.mark.django_db
-def test_a_batch_worker_nices_its_own_postgresql_backend_on_the_same_host(monkeypatch):
-
-    from django.db import connection
-
-    from grading import batch_priority
-
-    if connection.vendor != "postgresql" or connection.settings_dict["HOST"] not in batch_priority.LOCAL_HOSTS:
-        pytest.skip("needs PostgreSQL on this host")
-    monkeypatch.setattr(batch_priority, "_niceness", 7)
-    monkeypatch.setattr(batch_priority, "_lowered", set())
-    connection.ensure_connection()
-    backend = connection.connection.info.backend_pid
-    try:
-        batch_priority.lower_database_backend(connection)
-        assert os.getpriority(os.PRIO_PROCESS, backend) == 7
-    finally:
-        connection.close()  # the niced backend ends with its connection
