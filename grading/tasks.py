@@ -1,6 +1,7 @@
 """Thin Celery tasks: each takes ids, re-reads the database and calls a service."""
 
 import logging
+import os
 import random
 import sys
 
@@ -9,7 +10,7 @@ from celery.signals import celeryd_after_setup, task_prerun, worker_init, worker
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from grading import batch_priority, dispatch, regrade, services
+from grading import dispatch, regrade, services
 
 logger = logging.getLogger(__name__)
 BATCH_QUEUES = {dispatch.BATCH_QUEUE}
@@ -80,7 +81,6 @@ def _database_connection_fit_for_use(**_):
     # Connections are kept between tasks (CELERY_DB_REUSE_MAX): drop one that an error left unusable
     # or that has outlived CONN_MAX_AGE, as Django does between requests.
     close_old_connections()
-    batch_priority.lower_database_backend(connections["default"])
 
 
 @celeryd_after_setup.connect
@@ -89,7 +89,7 @@ def _batch_workers_yield_the_cpu(sender, instance, **_):
     # (-Q interactive,batch) keeps its priority and takes interactive tasks first instead.
     queues = set(instance.app.amqp.queues.consume_from or ())
     if queues and queues <= BATCH_QUEUES and settings.BATCH_WORKER_NICENESS:
-        niceness = batch_priority.yield_the_cpu(settings.BATCH_WORKER_NICENESS)
+        niceness = os.nice(settings.BATCH_WORKER_NICENESS)
         logger.info("batch worker %s: CPU niceness %s, below interactive workers", sender, niceness)
 
 
