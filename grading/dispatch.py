@@ -9,6 +9,7 @@ from functools import partial
 
 from celery import current_app
 from django.db import transaction
+from kombu.exceptions import ChannelError
 
 GRADE_SUBMISSION = "grading.tasks.grade_submission"
 REGRADE_CHUNK = "grading.tasks.regrade_chunk"
@@ -29,4 +30,9 @@ def send_on_commit(name: str, args: tuple, **options) -> None:
 def waiting_messages(queue: str) -> int:
     """Messages waiting in `queue` on the broker, not counting those a worker has taken."""
     with current_app.connection_for_write() as connection:
-        return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        try:
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError as exc:
+            if str(getattr(exc, "reply_code", "")) == "404":  # Redis keeps no key for an empty queue
+                return 0
+            raise

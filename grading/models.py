@@ -79,6 +79,9 @@ class RegradeRun(models.Model):
     applied_at = models.DateTimeField(
         null=True, blank=True, help_text="Every chunk applied; the students' progress is corrected next."
     )
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last sign of life of the pass correcting the students' progress."
+    )
     changed = models.PositiveIntegerField(default=0)
     up = models.PositiveIntegerField(default=0)
     down = models.PositiveIntegerField(default=0)

@@ -190,7 +190,7 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
             mine.update(groups=[], submissions=0, stale_users=stale, claim_token=None, done_at=now)
         RegradeRun.objects.filter(pk=run.pk).update(**{k: F(k) + v for k, v in totals.items()})
         if RegradeRun.objects.filter(pk=run.pk, applied_at__isnull=True, processed__gte=F("total")).update(
-            applied_at=now
+            applied_at=now, progress_at=now
         ):  # the last chunk: correct the students' progress, once each, then the run is finished
             dispatch.send_on_commit(dispatch.REGRADE_FINISH, (run.pk,))
     return bool(leftover)
@@ -237,6 +237,7 @@ def regrade_finish(*, run_id: int, after_user: int = 0) -> bool:
     for start in range(0, len(users), PROGRESS_BATCH):
         batch = users[start : start + PROGRESS_BATCH]
         progress_refresh(exercise_id=run.exercise_id, user_ids=batch, topic_id=run.exercise.topic_id)
+        RegradeRun.objects.filter(pk=run.pk).update(progress_at=timezone.now())  # alive: nobody starts another
         if start + PROGRESS_BATCH < len(users) and time.monotonic() > deadline:
             dispatch.send(dispatch.REGRADE_FINISH, (run.pk, batch[-1]))
             return True
@@ -253,14 +254,22 @@ def regrade_release_dead_claims(*, pid_alive=None) -> list[int]:
     for pk, claimed_by in held.values_list("pk", "claimed_by"):
         if claimers.dead_here(claimed_by, pid_alive) and _release(pk, claimed_by=claimed_by):
             released.append(pk)
-    _finish_again(applied_before=timezone.now())
+    _finish_again(now=timezone.now())
     return released
 
 
-def _finish_again(*, applied_before) -> None:
-    unfinished = RegradeRun.objects.filter(applied_at__lt=applied_before, finished_at__isnull=True)
-    for run_id in unfinished.values_list("pk", flat=True):
-        dispatch.send_on_commit(dispatch.REGRADE_FINISH, (run_id,))
+def _finish_again(*, now) -> int:
+    """Start again the progress passes that stopped showing signs of life (their worker died)."""
+    # A live pass marks progress_at after every batch of students, well within a claim lease.
+    silent = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    unfinished = RegradeRun.objects.filter(applied_at__isnull=False, finished_at__isnull=True, progress_at__lt=silent)
+    sent = 0
+    for run_id, seen in unfinished.values_list("pk", "progress_at"):
+        # Conditioned on what we saw, so that two sweepers, or a sweeper and a starting worker, send one pass.
+        if RegradeRun.objects.filter(pk=run_id, progress_at=seen).update(progress_at=now):
+            dispatch.send_on_commit(dispatch.REGRADE_FINISH, (run_id,))
+            sent += 1
+    return sent
 
 
 def regrade_sweep(*, now=None) -> list[int]:
@@ -277,8 +286,7 @@ def regrade_sweep(*, now=None) -> list[int]:
     unclaimed = pending.filter(claimed_at__isnull=True, sent_at__lt=long_ago)
     if unclaimed.exists() and _batch_queue_empty():
         resent += [pk for pk, sent_at in unclaimed.values_list("pk", "sent_at") if _release(pk, sent_at=sent_at)]
-    # A progress pass still going after this long was lost (its worker killed): it starts again, harmlessly.
-    _finish_again(applied_before=now - timedelta(seconds=10 * settings.SWEEP_STUCK_AFTER_S))
+    _finish_again(now=now)
     if resent:
         logger.warning("re-grade sweeper: sent %s chunk(s) again", len(resent))
     return resent
@@ -294,10 +302,15 @@ def _batch_queue_empty() -> bool:
 
 def regrade_resume(*, run: RegradeRun) -> int:
     """Send again every chunk of the run that is not done and no live claim holds (an operator's resume)."""
-    lapsed = timezone.now() - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    now = timezone.now()
+    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
     pending = RegradeChunk.objects.filter(run=run, done_at__isnull=True)
     free = pending.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lapsed))
-    return sum(_release(pk, claimed_at=claimed_at) for pk, claimed_at in free.values_list("pk", "claimed_at"))
+    sent = sum(_release(pk, claimed_at=claimed_at) for pk, claimed_at in free.values_list("pk", "claimed_at"))
+    if run.applied_at is not None and run.finished_at is None:  # every chunk applied: the progress pass is what is left
+        RegradeRun.objects.filter(pk=run.pk).update(progress_at=now)
+        dispatch.send_on_commit(dispatch.REGRADE_FINISH, (run.pk,))
+    return sent
 
 
 def _release(pk: int, **seen) -> bool:

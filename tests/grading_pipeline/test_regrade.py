@@ -232,3 +232,43 @@ def test_regrade_resume_of_an_unknown_run_is_an_error():
 
     with pytest.raises(CommandError, match="no re-grade run #999"):
         regrade("--resume", "999")
+
+
+def test_the_broker_counts_an_empty_queue_as_zero_and_counts_what_waits(pipeline_redis):
+    import uuid
+
+    from config.celery import app
+    from grading import dispatch
+
+    queue = f"only-here-{uuid.uuid4().hex[:8]}"  # no worker consumes it
+    assert dispatch.waiting_messages(queue) == 0  # Redis has no key at all for it
+    for chunk in (1, 2):
+        app.send_task(dispatch.REGRADE_CHUNK, args=(chunk,), queue=queue)
+    assert dispatch.waiting_messages(queue) == 2
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+@pytest.mark.django_db
+def test_a_silent_progress_pass_is_started_again_once_and_a_live_one_is_left_alone(
+    graded_history, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from grading import dispatch, regrade
+
+    exercise, _, _ = graded_history
+    run, chunks = regrade.regrade_create(exercise=exercise)
+    for chunk in chunks:
+        regrade.regrade_chunk_process(chunk_id=chunk)
+    sent = []
+    monkeypatch.setattr(dispatch, "send", lambda name, args, **options: sent.append((name, args)))
+    monkeypatch.setattr(dispatch, "waiting_messages", lambda queue: 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade.regrade_sweep()
+    assert sent == []  # applied just now: its pass is alive
+    RegradeRun.objects.filter(pk=run.pk).update(progress_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade.regrade_sweep()
+        regrade.regrade_sweep()  # the first one marked it: no second pass
+    assert sent == [(dispatch.REGRADE_FINISH, (run.pk,))]

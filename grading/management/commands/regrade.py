@@ -55,8 +55,9 @@ class Command(BaseCommand):
         with tqdm(total=run.total, initial=seen, unit="sub", file=self.stderr._out, disable=not run.total) as bar:
             while run.finished_at is None:
                 time.sleep(0.2)
+                heartbeat = run.progress_at
                 run.refresh_from_db()
-                if run.processed != seen:
+                if run.processed != seen or run.progress_at != heartbeat:  # chunks applied, or progress corrected
                     bar.update(run.processed - seen)
                     seen, last_progress = run.processed, time.monotonic()
                 elif time.monotonic() - last_progress > stall_timeout:
