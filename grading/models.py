@@ -112,6 +112,9 @@ class RegradeChunk(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker process on it.")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    deliveries = models.PositiveIntegerField(
+        default=0, help_text="Claims taken; past SWEEP_MAX_ATTEMPTS it is given up."
+    )
     done_at = models.DateTimeField(null=True, blank=True)
     stale_users = models.JSONField(default=list, help_text="Students whose progress its changed verdicts moved.")
 

@@ -139,7 +139,7 @@ def regrade_chunk_claim(*, chunk_id: int) -> uuid.UUID | None:
     claimed = (
         RegradeChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lapsed))
-        .update(claim_token=token, claimed_by=claimers.worker_name(), claimed_at=now)
+        .update(claim_token=token, claimed_by=claimers.worker_name(), claimed_at=now, deliveries=F("deliveries") + 1)
     )
     return token if claimed else None
 
@@ -162,9 +162,14 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
     totals = {"processed": 0, "changed": 0, "up": 0, "down": 0, "failed": 0}
     leftover: list[list] = []
     graded: list[tuple[list[int], dict]] = []
-    for index, (seed, answer, ids) in enumerate(chunk.groups):
+    groups = chunk.groups
+    if chunk.deliveries > settings.SWEEP_MAX_ATTEMPTS:  # it failed every time (a time limit, a crash): give up on it
+        logger.error("re-grade %s: giving up on chunk %s after %s deliveries", run.pk, chunk_id, chunk.deliveries - 1)
+        totals["processed"] = totals["failed"] = chunk.submissions
+        groups = []
+    for index, (seed, answer, ids) in enumerate(groups):
         if index and time.monotonic() > deadline:
-            leftover = chunk.groups[index:]
+            leftover = groups[index:]
             break
         totals["processed"] += len(ids)
         try:
@@ -183,8 +188,9 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
         totals["down"] = sum(1 for c in changes if (c.new_score or 0.0) < (c.old_score or 0.0))
         stale = sorted(stale_users.union(chunk.stale_users))  # ours to change alone while we hold the claim
         if leftover:
+            # It made progress: the next delivery starts a fresh count toward giving up.
             mine.update(groups=leftover, submissions=_size(leftover), stale_users=stale, claim_token=None,
-                        claimed_by="", claimed_at=None, sent_at=now)  # fmt: skip
+                        claimed_by="", claimed_at=None, sent_at=now, deliveries=0)  # fmt: skip
             dispatch.send_on_commit(dispatch.REGRADE_CHUNK, (chunk_id,))
         else:
             mine.update(groups=[], submissions=0, stale_users=stale, claim_token=None, done_at=now)

@@ -272,3 +272,18 @@ def test_a_silent_progress_pass_is_started_again_once_and_a_live_one_is_left_alo
         regrade.regrade_sweep()
         regrade.regrade_sweep()  # the first one marked it: no second pass
     assert sent == [(dispatch.REGRADE_FINISH, (run.pk,))]
+
+
+@pytest.mark.django_db
+def test_a_chunk_that_fails_every_delivery_is_given_up_and_counted_as_failed(graded_history, settings):
+    from grading import regrade
+    from grading.models import RegradeChunk
+
+    exercise, wrong_up, _ = graded_history
+    run, [chunk] = regrade.regrade_create(exercise=exercise)
+    RegradeChunk.objects.filter(pk=chunk).update(deliveries=settings.SWEEP_MAX_ATTEMPTS)  # each one died mid-way
+    assert regrade.regrade_chunk_process(chunk_id=chunk) is False
+    regrade.regrade_finish(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.processed, run.failed, run.changed, run.finished_at is not None) == (24, 24, 0, True)
+    assert Submission.objects.get(pk=wrong_up[0]).score == 0.0  # kept as it was
