@@ -5,7 +5,6 @@ submission that shares it. Changed verdicts are kept in the audit trail (Verdict
 """
 
 import logging
-import socket
 import time
 import uuid
 from datetime import timedelta
@@ -74,7 +73,7 @@ def regrade_create(*, exercise: Exercise, requested_by=None, dry_run: bool = Fal
             requested_by=requested_by,
             dry_run=dry_run,
             grader_version=engine.grader_version(),
-            total=sum(len(ids) for _, _, ids in groups),
+            total=_size(groups),
             distinct=len(groups),
             applied_at=None if groups else now,
             finished_at=None if groups else now,
@@ -135,7 +134,7 @@ def regrade_chunk_claim(*, chunk_id: int) -> uuid.UUID | None:
     """Take the chunk unless it is done or a live claim holds it; the token proves the claim at commit."""
     now = timezone.now()
     token = uuid.uuid4()
-    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    lapsed = claimers.lapsed_before(now)
     claimed = (
         RegradeChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lapsed))
@@ -254,12 +253,8 @@ def regrade_finish(*, run_id: int, after_user: int = 0) -> bool:
 def regrade_release_dead_claims(*, pid_alive=None) -> list[int]:
     """Send again the chunks that processes of this host that no longer exist were re-grading, and the
     progress passes of runs whose chunks are all applied (one may have died with them; a second is harmless)."""
-    prefix = f"{socket.gethostname()}:"
-    released = []
-    held = RegradeChunk.objects.filter(done_at__isnull=True, claimed_by__startswith=prefix)
-    for pk, claimed_by in held.values_list("pk", "claimed_by"):
-        if claimers.dead_here(claimed_by, pid_alive) and _release(pk, claimed_by=claimed_by):
-            released.append(pk)
+    held = claimers.dead_claims(RegradeChunk.objects.filter(done_at__isnull=True), pid_alive)
+    released = [pk for pk, claimed_by in held if _release(pk, claimed_by=claimed_by)]
     _finish_again(now=timezone.now())
     return released
 
@@ -267,7 +262,7 @@ def regrade_release_dead_claims(*, pid_alive=None) -> list[int]:
 def _finish_again(*, now) -> int:
     """Start again the progress passes that stopped showing signs of life (their worker died)."""
     # A live pass marks progress_at after every batch of students, well within a claim lease.
-    silent = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    silent = claimers.lapsed_before(now)
     unfinished = RegradeRun.objects.filter(applied_at__isnull=False, finished_at__isnull=True, progress_at__lt=silent)
     sent = 0
     for run_id, seen in unfinished.values_list("pk", "progress_at"):
@@ -286,7 +281,7 @@ def regrade_sweep(*, now=None) -> list[int]:
     """
     now = now or timezone.now()
     pending = RegradeChunk.objects.filter(done_at__isnull=True)
-    lapsed = pending.filter(claimed_at__lt=now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S))
+    lapsed = pending.filter(claimed_at__lt=claimers.lapsed_before(now))
     resent = [pk for pk, claimed_at in lapsed.values_list("pk", "claimed_at") if _release(pk, claimed_at=claimed_at)]
     long_ago = now - timedelta(seconds=settings.SWEEP_STUCK_AFTER_S)
     unclaimed = pending.filter(claimed_at__isnull=True, sent_at__lt=long_ago)
@@ -309,7 +304,7 @@ def _batch_queue_empty() -> bool:
 def regrade_resume(*, run: RegradeRun) -> int:
     """Send again every chunk of the run that is not done and no live claim holds (an operator's resume)."""
     now = timezone.now()
-    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    lapsed = claimers.lapsed_before(now)
     pending = RegradeChunk.objects.filter(run=run, done_at__isnull=True)
     free = pending.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lapsed))
     sent = sum(_release(pk, claimed_at=claimed_at) for pk, claimed_at in free.values_list("pk", "claimed_at"))

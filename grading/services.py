@@ -6,7 +6,6 @@ UPDATE, and the verdict is stored only by the holder of the current claim.
 
 import logging
 import os
-import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -127,7 +126,7 @@ class GradeResult:
 def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None, Submission | None]:
     """Take the submission for grading: from `queued`, or from `grading` whose claim has lapsed."""
     now = now or timezone.now()
-    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    lapsed = claimers.lapsed_before(now)
     token = uuid.uuid4()
     claimed = (
         Submission.objects.filter(pk=submission_id)
@@ -151,7 +150,7 @@ def submission_release_claim(*, submission_id: int, pid: int) -> bool:
     Conditioned on that exact claimer, so a live delivery's claim is never taken away.
     """
     released = Submission.objects.filter(
-        pk=submission_id, status=Status.GRADING, claimed_by=f"{socket.gethostname()}:{pid}"
+        pk=submission_id, status=Status.GRADING, claimed_by=claimers.of_this_host(pid)
     ).update(status=Status.QUEUED, claim_token=None, claimed_at=None)
     return bool(released)
 
@@ -162,12 +161,8 @@ def submissions_release_dead_claims(*, pid_alive=None) -> list[int]:
     Their messages stay unacknowledged in Redis until the visibility timeout: without this, only the
     sweeper would find them. A live process's claim, or another host's, is never touched.
     """
-    prefix = f"{socket.gethostname()}:"
     released = []
-    claims = Submission.objects.filter(status=Status.GRADING, claimed_by__startswith=prefix)
-    for pk, claimed_by in claims.values_list("pk", "claimed_by"):
-        if not claimers.dead_here(claimed_by, pid_alive):
-            continue
+    for pk, claimed_by in claimers.dead_claims(Submission.objects.filter(status=Status.GRADING), pid_alive):
         row = Submission.objects.filter(pk=pk, status=Status.GRADING, claimed_by=claimed_by)
         if row.update(status=Status.QUEUED, claim_token=None, claimed_at=None, enqueued_at=timezone.now()):
             submission_enqueue_on_commit(submission_id=pk)
@@ -248,7 +243,7 @@ def submissions_sweep(*, now=None, limit: int = 1000) -> SweepReport:
     """Re-enqueue submissions stuck in `queued` or `grading` (a lost message, a killed worker); give up on poison."""
     now = now or timezone.now()
     stale = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - timedelta(seconds=settings.SWEEP_STUCK_AFTER_S))
-    lapsed = now - timedelta(seconds=settings.GRADING_CLAIM_LEASE_S)
+    lapsed = claimers.lapsed_before(now)
     stuck = Submission.objects.filter(stale).filter(
         Q(status=Status.QUEUED) | Q(status=Status.GRADING, claimed_at__lt=lapsed)
     )

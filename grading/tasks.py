@@ -64,7 +64,8 @@ def regrade_finish(run_id: int, after_user: int = 0) -> None:
 
 @shared_task
 def sweep_stuck_submissions() -> dict:
-    """Beat runs this every SWEEP_INTERVAL_S: a database outage skips one round, the next one runs."""
+    """Beat runs this every SWEEP_INTERVAL_S, for stuck submissions and lost re-grade work: a database
+    outage skips one round, the next one runs."""
     close_old_connections()
     try:
         report = services.submissions_sweep()
