@@ -4,8 +4,10 @@ Starts its own Redis, web server (gunicorn) and Celery workers (interactive and 
 throw-away database (a new SQLite file, or the empty PostgreSQL database named by --database-url),
 then measures, side by side in one run:
 
-1. students answering with thinking time: submit-to-verdict latency over HTTP (long-polling);
-2. saturation: students with no thinking time, verdicts per second;
+1. students answering with thinking time: submit-to-verdict latency over HTTP (a POST that waits
+   for its verdict, as the browser sends);
+2. saturation: students with no thinking time, verdicts per second; then the same with two
+   requests per answer (POST, then long poll);
    for both, where each verdict's time goes: HTTP until the row is stored, the queue (commit,
    broker, a free worker), claiming, grading and storing, and the way back to the student;
 3. isolation: the same students while a large re-grade runs on the batch worker, once with the
@@ -38,6 +40,9 @@ SPEC = {
     "parameters": {"a": {"integers": [1, 9]}},
     "reference": {"gradient": {"function": "x^2*y + a*x*y^2", "wrt": ["x", "y"], "at": {"x": 1, "y": 2}}},
 }
+
+
+FINAL = ("graded", "invalid", "error")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -78,9 +83,11 @@ class Timing:
 
 
 class Student(threading.Thread):
-    def __init__(self, port: int, token: str, exercise: str, answers: list[str], start: threading.Event, think_s):
+    def __init__(
+        self, port: int, token: str, exercise: str, answers: list[str], start: threading.Event, think_s, one_request
+    ):
         super().__init__(daemon=True)
-        self.think_s = think_s
+        self.think_s, self.one_request = think_s, one_request
         self.port, self.exercise, self.answers, self.start_event = port, exercise, answers, start
         # As behind the TLS-terminating proxy of production (DEBUG=false redirects plain HTTP).
         self.headers = {
@@ -102,14 +109,18 @@ class Student(threading.Thread):
         for n, answer in enumerate(self.answers):
             time.sleep(random.uniform(0.5, 1.5) * self.think_s)  # reading the question, typing
             sent = time.time()
-            status, body = self.call(conn, "POST", "/api/submissions", {"exercise": self.exercise, "answer": answer})
+            # As the browser does: a POST that waits for its verdict; or (--two-requests) POST, then long-poll.
+            path = "/api/submissions?wait=10" if self.one_request else "/api/submissions"
+            status, body = self.call(conn, "POST", path, {"exercise": self.exercise, "answer": answer})
             accepted = time.time()
             if status != 201:
                 self.errors.append(f"POST {status} {body}")
                 continue
+            result = body
             while True:
-                status, result = self.call(conn, "GET", f"/api/submissions/{body['id']}?wait=10")
-                if result["status"] in ("graded", "invalid", "error"):
+                if result["status"] not in FINAL:
+                    status, result = self.call(conn, "GET", f"/api/submissions/{body['id']}?wait=10")
+                if result["status"] in FINAL:
                     if n:  # the first one warms up this student's variant and the processes: not measured
                         self.timings.append(Timing(body["id"], sent, accepted, time.time()))
                     break
@@ -163,16 +174,16 @@ STAGES = {
     "HTTP until stored": "the POST: authentication, rate limit, the row inserted",
     "queue": "commit, broker, waiting for a free worker child",
     "claim + grade + store": "the worker: claim, engine, verdict and progress written",
-    "back to the student": "commit, publish, the long poll returning, the client",
+    "back to the student": "commit, announcement, the waiting request answering, the client",
 }
 
 
-def run_load(port, tokens, exercise, answer_sets, think_s) -> LoadResult:
+def run_load(port, tokens, exercise, answer_sets, think_s, one_request=True) -> LoadResult:
     from grading.models import Submission
 
     start = threading.Event()
     students = [
-        Student(port, token, exercise.key, answers, start, think_s)
+        Student(port, token, exercise.key, answers, start, think_s, one_request)
         for token, answers in zip(tokens, answer_sets, strict=True)
     ]
     for student in students:
@@ -414,10 +425,10 @@ def main() -> None:
         )
         tokens = [ApiToken.issue(user)[1] for user in users]
 
-        def load(count, think_s):
+        def load(count, think_s, one_request=True):
             chosen = users[:count]
             sets = [answers_for(engine, exercise, u, args.submissions) for u in chosen]
-            return run_load(web_port, tokens[:count], exercise, sets, think_s)
+            return run_load(web_port, tokens[:count], exercise, sets, think_s, one_request)
 
         think = f"{args.students} students, {args.think_s:g} s mean thinking time"
         if "think" not in args.skip:
@@ -425,6 +436,8 @@ def main() -> None:
         if "saturation" not in args.skip:
             saturated = load(args.saturation_students, 0.0)
             describe(f"2. saturation: {args.saturation_students} students, no thinking time:", saturated, stages=True)
+            polled = load(args.saturation_students, 0.0, one_request=False)
+            describe("2b. the same with two requests per answer (POST, then long poll):", polled, stages=True)
 
         if {"isolation", "regrade"} - set(args.skip):
             began = time.perf_counter()

@@ -50,11 +50,6 @@ class SubmissionIn(Schema):
     answer: Text = Field(max_length=settings.SUBMISSION_MAX_LENGTH)
 
 
-class Queued(Schema):
-    id: int
-    status: str
-
-
 class SubmissionOut(Schema):
     id: int
     exercise: str
@@ -136,12 +131,13 @@ def rate_limited(request, exc: RateLimited):
     return response
 
 
-@api.post("/submissions", response={200: Queued, 201: Queued, 404: Error, 409: Error, 429: Error})
-def create_submission(request, payload: SubmissionIn):
-    """Submit an answer; it is graded in the background. Poll the submission for its verdict.
+@api.post("/submissions", response={200: SubmissionOut, 201: SubmissionOut, 404: Error, 409: Error, 429: Error})
+def create_submission(request, payload: SubmissionIn, wait: float = Query(0, ge=0, le=MAX_WAIT_S)):
+    """Submit an answer; it is graded in the background. Poll the submission for its verdict, or ask for it here.
 
-    The same answer sent again while it is still being graded is not a second attempt: the answer is 200 with
-    the submission already under way.
+    With `wait`, the answer comes as soon as the verdict is stored, or after `wait` seconds with the status
+    so far (then poll the submission): one request instead of two. The same answer sent again while it is
+    still being graded is not a second attempt: the answer is 200 with the submission already under way.
     """
     exercise = selectors.exercise_by_ref(payload.exercise)
     if exercise is None:
@@ -151,7 +147,10 @@ def create_submission(request, payload: SubmissionIn):
         done = services.submission_submit(user=request.auth, exercise=exercise, answer=payload.answer)
     except services.SubmissionRefused as exc:
         raise HttpError(409, str(exc)) from None
-    return Status(201 if done.new else 200, {"id": done.submission.pk, "status": done.submission.status})
+    submission = done.submission
+    if wait:  # committed and enqueued by now: wait for the worker as a long poll would
+        submission = selectors.submission_wait_final(user=request.auth, submission_id=submission.pk, timeout=wait)
+    return Status(201 if done.new else 200, submission or done.submission)
 
 
 @api.get("/submissions/{int:submission_id}", response={200: SubmissionOut, 404: Error})

@@ -1,16 +1,14 @@
 """Reads: exercises by their public reference, a student's own submissions, re-grade reports."""
 
-import contextlib
 import logging
 import time
 
-import redis
 from django.db import connection
 from django.db.models import F, FloatField, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from courseware.models import Exercise
-from grading import services
+from grading import announcements
 from grading.models import RegradeRun, StudentExerciseProgress, Submission, VerdictChange
 
 logger = logging.getLogger(__name__)
@@ -45,16 +43,18 @@ def submission_of(*, user, submission_id: int) -> Submission | None:
 def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submission | None:
     """The user's submission once it is final, or as it stands after `timeout` seconds (a long poll).
 
-    The worker announces each verdict on Redis; the database stays the truth, read again after every
-    announcement and every RECHECK_S. If Redis is down, or drops the connection while we wait, the wait
-    goes on by polling the database. A waiting request holds no database connection. While waiting
-    only the status is read; the whole row (with its exercise) once, for the answer.
+    The worker announces each verdict on Redis, and this process's listener wakes the waiting request;
+    the database stays the truth, read again after every announcement and every RECHECK_S. While the
+    listener is not subscribed (Redis down or reconnecting) the wait goes on by reading the database
+    every POLL_S. A waiting request holds no database connection. While waiting only the status is
+    read; the whole row (with its exercise) once, for the answer.
     """
     if timeout <= 0:
         return submission_of(user=user, submission_id=submission_id)
     deadline = time.monotonic() + timeout
-    # Subscribe before the first read, so that a verdict stored in between is not missed.
-    pubsub = _subscribe(services.verdict_channel(submission_id))
+    listener = announcements.listener()
+    # Registered before the first read, so that a verdict stored in between wakes us.
+    woken = listener.register(submission_id)
     announced = False
     try:
         while True:
@@ -69,36 +69,14 @@ def submission_wait_final(*, user, submission_id: int, timeout: float) -> Submis
             if status in Submission.FINAL or left <= 0:
                 return submission_of(user=user, submission_id=submission_id)
             _release_database_connection()
-            if pubsub is not None:
-                try:
-                    announced = pubsub.get_message(timeout=min(left, RECHECK_S)) is not None
-                    continue
-                except (redis.RedisError, OSError):
-                    logger.warning("long poll of submission %s: Redis dropped; polling the database", submission_id)
-                    _close_quietly(pubsub)
-                    pubsub = None
-            time.sleep(min(left, POLL_S))
+            announced = woken.wait(min(left, RECHECK_S if listener.subscribed else POLL_S))
+            woken.clear()
     finally:
-        if pubsub is not None:
-            _close_quietly(pubsub)
+        listener.unregister(submission_id, woken)
 
 
 def _status_of(*, user, submission_id: int) -> str | None:
     return Submission.objects.filter(user=user, pk=submission_id).values_list("status", flat=True).first()
-
-
-def _subscribe(channel: str):
-    try:
-        pubsub = services.redis_client().pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(channel)
-        return pubsub
-    except (redis.RedisError, OSError):  # no Redis: poll the database instead
-        return None
-
-
-def _close_quietly(pubsub) -> None:
-    with contextlib.suppress(redis.RedisError, OSError):
-        pubsub.close()
 
 
 def _release_database_connection() -> None:

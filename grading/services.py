@@ -5,14 +5,11 @@ UPDATE, and the verdict is stored only by the holder of the current claim.
 """
 
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from functools import lru_cache
 
-import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from courseware.models import Exercise
-from grading import claimers, dispatch, engine
+from grading import announcements, claimers, dispatch, engine
 from grading.models import Submission
 from grading.progress_table import progress_record, progress_refresh
 
@@ -32,19 +29,6 @@ GRADER_FAILED = (
     "and it will be re-graded once the problem is fixed."
 )
 GAVE_UP = "This answer could not be graded after {n} tries. It did not cost you an attempt."
-
-
-def verdict_channel(submission_id: int) -> str:
-    return f"grading:verdict:{submission_id}"
-
-
-def redis_client() -> redis.Redis:
-    return _redis_client(settings.REDIS_URL, os.getpid())
-
-
-@lru_cache(maxsize=4)
-def _redis_client(url: str, pid: int) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
 
 
 class SubmissionRefused(Exception):
@@ -182,16 +166,8 @@ def _store(submission: Submission, token: uuid.UUID, **fields) -> bool:
                 setattr(submission, name, value)
             progress_record(submission=submission)
     if stored:
-        verdict_announce(submission_id=submission.pk)
+        announcements.announce(submission.pk)
     return bool(stored)
-
-
-def verdict_announce(*, submission_id: int) -> None:
-    """Wake whoever long-polls this submission. Only a hint: the database is the truth."""
-    try:
-        redis_client().publish(verdict_channel(submission_id), "final")
-    except Exception:
-        logger.warning("could not announce the verdict of submission %s", submission_id, exc_info=True)
 
 
 def submission_grade(*, submission_id: int) -> GradeResult:

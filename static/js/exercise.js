@@ -113,6 +113,7 @@
     return request(exercise.form, "POST", "/api/preview", { exercise: exercise.ref, answer: text }).then(function (r) {
       if (r.status !== 200) return null;
       if (ticket === exercise.ticket) showPreview(exercise, text, r.data);
+      exercise.read = { text: text, result: r.data };
       return r.data;
     });
   }
@@ -186,7 +187,9 @@
     }
     exercise.busy = true;
     settle(exercise);
-    preview(exercise, text)
+    // The text was most likely read already while it was typed: that reading stands.
+    var reading = exercise.read && exercise.read.text === text ? Promise.resolve(exercise.read.result) : preview(exercise, text);
+    reading
       .then(function (read) {
         if (read && !read.ok) {
           showVerdict(exercise, "invalid", "Not submitted:", "this answer cannot be read yet (see above). It cost no attempt.");
@@ -194,13 +197,16 @@
           return;
         }
         showVerdict(exercise, "pending", "Grading\u2026");
-        return request(exercise.form, "POST", "/api/submissions", { exercise: exercise.ref, answer: text }).then(function (r) {
+        // One request: the answer comes back with its verdict, or with its status so far after WAIT_S.
+        var body = { exercise: exercise.ref, answer: text };
+        return request(exercise.form, "POST", "/api/submissions?wait=" + WAIT_S, body).then(function (r) {
           if (r.status !== 201 && r.status !== 200) {
             showVerdict(exercise, "error", "Not submitted:", r.data.detail || "please try again.");
             return;
           }
-          refreshProgress(exercise);
-          return waitForVerdict(exercise, r.data.id, 0).then(function (submission) {
+          var verdict = FINAL.indexOf(r.data.status) >= 0 ? r.data : null;
+          if (!verdict) refreshProgress(exercise);
+          return (verdict ? Promise.resolve(verdict) : waitForVerdict(exercise, r.data.id, 0)).then(function (submission) {
             announce(exercise, submission);
             return refreshProgress(exercise);
           });
@@ -232,6 +238,7 @@
       ticket: 0,
       busy: false,
       verdictKind: null,
+      read: null,
     };
     exercise.input.addEventListener("input", function () {
       clearTimeout(exercise.timer);

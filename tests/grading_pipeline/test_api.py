@@ -31,8 +31,23 @@ def test_it_queues_a_submission_and_enqueues_it_on_commit(student, exercise, dja
         response = post(token_client(student), exercise.key, " 2+2 ")
     assert response.status_code == 201
     submission = Submission.objects.get()
-    assert response.json() == {"id": submission.pk, "status": "queued"}
+    body = response.json()
+    assert (body["id"], body["status"], body["verdict"], body["answer"]) == (submission.pk, "queued", "", " 2+2 ")
     assert submission.answer == " 2+2 " and submission.user == student and len(callbacks) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_that_waits_answers_at_its_deadline_with_the_status_so_far(student, exercise):
+    """No worker runs here: the POST waits out `wait`, then says where its answer stands (the id to poll)."""
+    response = token_client(student).post(
+        "/api/submissions?wait=0.3", json.dumps({"exercise": exercise.key, "answer": "4"}), "application/json"
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "queued" and response.json()["id"] == Submission.objects.get().pk
+    too_long = token_client(student).post(
+        "/api/submissions?wait=600", json.dumps({"exercise": exercise.key, "answer": "5"}), "application/json"
+    )
+    assert too_long.status_code == 422 and Submission.objects.count() == 1  # refused before anything is stored
 
 
 @pytest.mark.parametrize("ref", ["id", "key", "slug"])
@@ -145,17 +160,17 @@ def test_a_submission_deleted_during_a_long_poll_is_404_not_500(student, exercis
 
     from django.db import connection
 
-    from grading import services
+    from grading import announcements
     from tests.celery_worker import wait_for
 
     submission = Submission.objects.create(user=student, exercise=exercise, seed=1, answer="4")
-    channel = services.verdict_channel(submission.pk)
+    listener = announcements.listener()
 
     def delete_once_the_poll_listens():
         try:
-            wait_for(lambda: services.redis_client().pubsub_numsub(channel)[0][1] > 0, 30, message="the long poll")
+            wait_for(lambda: listener.subscribed and listener.waiting_on(submission.pk), 30, message="the long poll")
             Submission.objects.filter(pk=submission.pk).delete()
-            services.verdict_announce(submission_id=submission.pk)
+            announcements.announce(submission.pk)
         finally:
             connection.close()
 

@@ -48,10 +48,15 @@ def test_a_submission_over_http_gets_its_verdict(worker, live_server, student, m
     _, result = call(f"/api/submissions/{wrong['id']}?wait=15")
     assert result["status"] == "graded" and result["score"] == 0.0
 
+    # Or in one request: the POST waits for its own verdict.
+    status, at_once = call("/api/submissions?wait=15", {"exercise": exercise.key, "answer": "999"})
+    assert status == 201 and at_once["status"] == "graded" and at_once["verdict"] == "incorrect"
+    assert at_once["score"] == 0.0 and at_once["feedback"] and at_once["latex"] == "999"
+
     # The worker kept the student's progress with the verdicts: what dashboards and mastery read.
     progress = StudentExerciseProgress.objects.get(user=student, exercise=exercise)
-    assert (progress.attempts, progress.first_try_correct, progress.solved) == (2, True, True)
-    assert (progress.last_verdict, progress.last_submission_pk) == ("incorrect", wrong["id"])
+    assert (progress.attempts, progress.first_try_correct, progress.solved) == (3, True, True)
+    assert (progress.last_verdict, progress.last_submission_pk) == ("incorrect", at_once["id"])
 
 
 def test_jax_is_never_loaded_in_the_worker_parent(worker):
