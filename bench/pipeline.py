@@ -11,7 +11,8 @@ then measures, side by side in one run:
    for both, where each verdict's time goes: HTTP until the row is stored, the queue (commit,
    broker, a free worker), claiming, grading and storing, and the way back to the student;
 3. isolation: the same students while a large re-grade runs on the batch worker, once with the
-   batch worker niced (the default) and once without (BATCH_WORKER_NICENESS=0);
+   batch worker niced (the default) and once without (BATCH_WORKER_NICENESS=0); then beside niced
+   busy loops, one per core, with no re-grade: the floor that sharing the cores sets by itself;
 4. a re-grade of the stored submissions through the batch queue: submissions per second.
 """
 
@@ -145,8 +146,8 @@ class LoadResult:
 
 def cpu_seconds() -> dict[str, float]:
     """CPU time (user + system) so far of each part of the pipeline this benchmark started, and of
-    the PostgreSQL backends serving its database: the difference over a phase, per verdict, says
-    where the machine's time goes."""
+    the PostgreSQL server (all of it: run this benchmark on an otherwise idle database server):
+    the difference over a phase, per verdict, says where the machine's time goes."""
     import psutil
     from django.db import connection
 
@@ -154,8 +155,12 @@ def cpu_seconds() -> dict[str, float]:
     processes = psutil.Process().children(recursive=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-            processes += [psutil.Process(pid) for (pid,) in cursor.fetchall()]
+            cursor.execute("SELECT pg_backend_pid()")
+            postmaster = psutil.Process(cursor.fetchone()[0]).parent()
+        if postmaster is not None:  # every PostgreSQL process: backends come and go with pooled connections
+            processes += [postmaster, *postmaster.children()]
+            ended = postmaster.cpu_times()  # the backends that have ended meanwhile, counted once reaped
+            parts["PostgreSQL"] += ended.children_user + ended.children_system
     for process in processes:
         try:
             command, times = " ".join(process.cmdline()) or process.name(), process.cpu_times()
@@ -451,7 +456,7 @@ def main() -> None:
             from grading.regrade import regrade_start
 
             baseline = load(args.students, args.think_s)
-            describe(f"3a. {think}, no re-grade:", baseline)
+            describe(f"3a. {think}, no re-grade:", baseline, stages=True)
             for niceness in (19, 0):
                 age_history(exercise, history)
                 start_batch(niceness)
@@ -464,10 +469,25 @@ def main() -> None:
                     f"({run.processed} re-graded meanwhile, "
                     f"{'still running at the end' if run.finished_at is None else 'FINISHED BEFORE THE END'}):",
                     busy,
+                    stages=True,
                 )
                 ratio = percentile(busy.latencies, 95) / percentile(baseline.latencies, 95)
                 print(f"    p95 {ratio:.2f}x the p95 without a re-grade")
                 stop_batch()
+            # The floor: what any work beside the students costs them on this machine, however low its priority.
+            burners = [
+                subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(19))
+                for _ in range(os.cpu_count() or 1)
+            ]
+            try:
+                beside = load(args.students, args.think_s)
+            finally:
+                for burner in burners:
+                    burner.kill()
+                    burner.wait()
+            describe(f"3d. the same beside {len(burners)} niced (19) busy loops and no re-grade:", beside, stages=True)
+            ratio = percentile(beside.latencies, 95) / percentile(baseline.latencies, 95)
+            print(f"    p95 {ratio:.2f}x the p95 without a re-grade: what sharing the cores costs by itself")
         if "regrade" not in args.skip:
             age_history(exercise, history)
             start_batch(19)

@@ -1,35 +1,27 @@
 """The JSON API for submissions (OpenAPI schema at /api/docs): session auth with CSRF, or bearer tokens."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
 from django_ratelimit.core import get_usage
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import AfterValidator, Field
 
-from grading import engine, selectors, services
-from grading.models import ApiToken, Submission, hash_token
+from grading import credentials, engine, selectors, services
+from grading.models import Submission
 
 logger = logging.getLogger(__name__)
-TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 MAX_WAIT_S = 20
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        api_token = ApiToken.objects.select_related("user").filter(digest=hash_token(token)).first()
-        if api_token is None or not api_token.user.is_active:
-            return None
-        now = timezone.now()
-        if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)  # not a write on every request
-        return api_token.user
+        return credentials.user_by_token(token)
 
 
 api = NinjaAPI(title="Courseware API", version="1", auth=[TokenAuth(), SessionAuth()], urls_namespace="api")
@@ -149,7 +141,9 @@ def create_submission(request, payload: SubmissionIn, wait: float = Query(0, ge=
         raise HttpError(409, str(exc)) from None
     submission = done.submission
     if wait:  # committed and enqueued by now: wait for the worker as a long poll would
-        submission = selectors.submission_wait_final(user=request.auth, submission_id=submission.pk, timeout=wait)
+        submission = selectors.submission_wait_final(
+            user=request.auth, submission_id=submission.pk, timeout=wait, exercise=exercise
+        )
     return Status(201 if done.new else 200, submission or done.submission)
 
 

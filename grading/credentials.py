@@ -1,18 +1,51 @@
-"""A changed password revokes the account's API tokens.
+"""API tokens: whose a bearer token is, and a changed password revoking the account's tokens.
 
 Other browser sessions end by themselves: Django ties each session to a hash of the password, and
 the password-change view re-keys only the session that made the change.
 """
 
 import logging
+from datetime import timedelta
+from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models.signals import post_save
+from django.utils import timezone
 
-from grading.models import ApiToken
+from grading.models import ApiToken, hash_token
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
+USE_RESOLUTION = timedelta(minutes=5)  # how precisely a token's last use is kept: not a write on every request
+
+
+@cache
+def _lookup_sql() -> str:
+    tokens, users = ApiToken._meta.db_table, User._meta.db_table
+    return (
+        f"SELECT t.id, t.user_id, (t.last_used_at IS NULL OR t.last_used_at < %s) FROM {tokens} t "  # noqa: S608
+        f"JOIN {users} u ON u.id = t.user_id WHERE t.digest = %s AND u.is_active = %s"
+    )
+
+
+def user_by_token(secret: str):
+    """The active user a bearer token belongs to, or None; notes the token's use (to USE_RESOLUTION).
+
+    Asked on every API request, so it is one plain statement, not a query built anew each time; the
+    user comes back with only its id loaded (any other field is read when first used).
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [connection.ops.adapt_datetimefield_value(now - USE_RESOLUTION),
+                                       hash_token(secret), True])  # fmt: skip
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, user_id, unused_lately = row
+    if unused_lately:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return User.from_db(connection.alias, ["id", "is_active"], [user_id, True])
 
 
 def _revoke_tokens_on_password_change(sender, instance, created, **kwargs):

@@ -90,7 +90,7 @@ def progress_record(*, submission: Submission) -> None:
     user_id, exercise_id = submission.user_id, submission.exercise_id
     with transaction.atomic(savepoint=False):
         row = StudentExerciseProgress.objects.select_for_update().filter(user_id=user_id, exercise_id=exercise_id)
-        stored = row.values(*SUMMARY_FIELDS).first()
+        stored = next(iter(row.values(*SUMMARY_FIELDS).order_by()), None)  # one row at most: nothing to sort
         if stored is None:  # the student's first final answer here (a concurrent first one waits on the insert)
             StudentExerciseProgress.objects.bulk_create(
                 [StudentExerciseProgress(user_id=user_id, exercise_id=exercise_id)], ignore_conflicts=True

@@ -59,7 +59,7 @@ def submission_submit(*, user, exercise: Exercise, answer: str) -> Submitted:
     with transaction.atomic():
         # Serialise this student's submissions: two at once can neither both take the last attempt
         # nor both record the same answer.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         in_flight = (
             Submission.objects.filter(user=user, exercise=exercise, status__in=(Status.QUEUED, Status.GRADING))
             .filter(answer=answer)
@@ -125,7 +125,7 @@ def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None,
     )
     if not claimed:
         return None, Submission.objects.filter(pk=submission_id).first()
-    return token, Submission.objects.select_related("exercise__topic").get(pk=submission_id)
+    return token, Submission.objects.select_related("exercise").get(pk=submission_id)  # (its topic: only the id)
 
 
 def submission_release_claim(*, submission_id: int, pid: int) -> bool:

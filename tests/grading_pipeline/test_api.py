@@ -180,3 +180,28 @@ def test_a_submission_deleted_during_a_long_poll_is_404_not_500(student, exercis
     deleter.join(30)
     assert response.status_code == 404
     assert response.json() == {"detail": "No such submission."}
+
+
+def test_a_token_notes_its_use_every_few_minutes_and_stops_with_its_account(student, exercise):
+    from datetime import timedelta
+
+    from grading import credentials
+
+    token, secret = ApiToken.issue(student)
+    client = Client(headers={"authorization": f"Bearer {secret}"})
+    mine = f"/api/exercises/{exercise.key}/submissions"
+    assert client.get(mine).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    assert client.get(mine).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # used again within USE_RESOLUTION: not written on every request
+    long_ago = first - credentials.USE_RESOLUTION - timedelta(seconds=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    assert client.get(mine).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at >= first
+    student.is_active = False
+    student.save()
+    assert client.get(mine).status_code == 401
