@@ -289,6 +289,7 @@ def store_history(exercise, users, size: int, distinct: int) -> History:
         batch.append(Submission(user=user, exercise=exercise, seed=seed, answer=answer,
                                 status="invalid" if verdict.status == "invalid" else "graded",
                                 verdict=verdict.status, score=score, feedback=verdict.feedback,
+                                latex=verdict.latex or "", normalized=verdict.normalized or "",
                                 grader_version="bench-old"))  # fmt: skip
         if mistaken:
             wrong.append(batch[-1])

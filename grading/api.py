@@ -54,7 +54,9 @@ class SubmissionOut(Schema):
     score: float | None
     feedback: str
     latex: str
-    grader_version: str
+    grader_version: str = Field(
+        description="The grader that gave this verdict. A re-grade that confirms a verdict leaves it as it is."
+    )
     created_at: datetime
     graded_at: datetime | None
 

@@ -202,14 +202,26 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
 
 
 WRITTEN = ("status", "verdict", "score", "feedback", "latex", "normalized", "grader_version")
+VERDICT = WRITTEN[:-1]  # what a confirmed verdict already says: such a row is not written again
 
 
 def _apply(run: RegradeRun, graded: list[tuple[list[int], dict]], version: str, now) -> tuple[list, set[int]]:
     """Write the new verdicts where they differ, with the audit trail; returns the changes and the students
-    whose progress they moved."""
-    # Read under lock what we replace, so the audit trail and progress see exactly what changed.
-    current = Submission.objects.filter(pk__in=[pk for ids, _ in graded for pk in ids], status__in=REGRADABLE)
-    rows = {row["pk"]: row for row in current.select_for_update().order_by("pk").values("pk", "user_id", *WRITTEN)}
+    whose progress they moved.
+
+    A verdict the new grader confirms is left as it is, grader version included (it names the grader
+    that gave the verdict; the run records the one that checked it): most of a re-grade is such rows,
+    and not rewriting them spares the database the work that would slow the students answering meanwhile.
+    """
+    new_of = {pk: new for ids, new in graded for pk in ids}
+    current = Submission.objects.filter(pk__in=list(new_of), status__in=REGRADABLE)
+    # First without locks, to find the few rows that may change; then those under lock, so that the
+    # audit trail and progress see exactly what is replaced.
+    suspects = [
+        row["pk"] for row in current.values("pk", *VERDICT) if any(row[k] != new_of[row["pk"]][k] for k in VERDICT)
+    ]
+    locked = current.filter(pk__in=suspects).select_for_update().order_by("pk")
+    rows = {row["pk"]: row for row in locked.values("pk", "user_id", *WRITTEN)}
     changes: list[VerdictChange] = []
     changed_users: set[int] = set()
     for ids, new in graded:
@@ -218,8 +230,7 @@ def _apply(run: RegradeRun, graded: list[tuple[list[int], dict]], version: str, 
         changes += [_change(run, row, new, version) for row in differing]
         # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
         changed_users.update(row["user_id"] for row in differing)
-        # Rows that already say exactly this (a resumed run, an unchanged grader) are not written again.
-        stale = [row["pk"] for row in mine if any(row[k] != new[k] for k in WRITTEN)]
+        stale = [row["pk"] for row in mine if any(row[k] != new[k] for k in VERDICT)]
         if stale and not run.dry_run:
             Submission.objects.filter(pk__in=stale).update(**new, graded_at=now)
     VerdictChange.objects.bulk_create(changes, batch_size=1000)

@@ -69,7 +69,13 @@ def test_a_regrade_fixes_old_verdicts_and_keeps_an_audit_trail(worker, graded_hi
     for pk in wrong_down:
         assert Submission.objects.get(pk=pk).score == 0.0
     regraded = Submission.objects.exclude(status=Status.QUEUED)
-    assert set(regraded.values_list("grader_version", flat=True)) == {engine.grader_version()}
+    changed = set(VerdictChange.objects.filter(applied=True).values_list("submission_id", flat=True))
+    assert changed == set(wrong_up) | set(wrong_down)
+    # A changed verdict carries the new grader's version; a confirmed one is not written again and keeps its own.
+    versions = dict(regraded.values_list("pk", "grader_version"))
+    assert {versions[pk] for pk in changed} == {engine.grader_version()}
+    assert {version for pk, version in versions.items() if pk not in changed} == {"0-old"}
+    assert RegradeRun.objects.get(dry_run=False).grader_version == engine.grader_version()  # what checked them all
     assert set(Submission.objects.filter(status=Status.QUEUED).values_list("grader_version", flat=True)) == {""}
     change = VerdictChange.objects.filter(applied=True, submission_id=wrong_up[0]).get()
     assert (change.old_score, change.new_score, change.direction) == (0.0, 1.0, "up")
