@@ -159,8 +159,6 @@ def cpu_seconds() -> dict[str, float]:
             postmaster = psutil.Process(cursor.fetchone()[0]).parent()
         if postmaster is not None:  # every PostgreSQL process: backends come and go with pooled connections
             processes += [postmaster, *postmaster.children()]
-            ended = postmaster.cpu_times()  # the backends that have ended meanwhile, counted once reaped
-            parts["PostgreSQL"] += ended.children_user + ended.children_system
     for process in processes:
         try:
             command, times = " ".join(process.cmdline()) or process.name(), process.cpu_times()
@@ -168,8 +166,8 @@ def cpu_seconds() -> dict[str, float]:
             continue
         part = next((p for key, p in (("gunicorn", "web"), ("celery", "workers"), ("redis", "Redis"),
                                       ("postgres", "PostgreSQL")) if key in command), None)  # fmt: skip
-        if part:
-            parts[part] += times.user + times.system
+        if part:  # with the children it has reaped: recycled pool processes, ended backends
+            parts[part] += times.user + times.system + times.children_user + times.children_system
     own = psutil.Process().cpu_times()  # the simulated students' threads (and this script's own queries)
     parts["load generator"] = own.user + own.system
     return parts
