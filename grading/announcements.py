@@ -3,7 +3,7 @@
 An announcement is only a hint that wakes a waiting request early; the database stays the truth.
 One pattern subscription per web process (a daemon thread) serves every long poll in it, so a
 waiting student costs no Redis connection and no subscribe round trip of its own. While the
-listener is not subscribed (Redis down, reconnecting), `Waiter.connected` is false and waiters
+listener is not subscribed (Redis down, reconnecting), `Listener.subscribed` is false and waiters
 poll the database instead; when it (re)subscribes it wakes every waiter, since announcements
 made while it was away are lost.
 """
@@ -15,11 +15,13 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 PREFIX = "grading:verdict:"
 RECONNECT_S = (0.5, 5.0)  # first and longest pause between attempts to reach Redis again
-HEALTH_CHECK_S = 10  # a silent connection is pinged this often, so a vanished server is noticed
+HEALTH_CHECK_S = 10  # a silent connection is pinged this often (with TCP keepalive: a vanished server is noticed)
 
 
 def channel(submission_id: int) -> str:
@@ -108,8 +110,14 @@ class Listener:
             pause = min(pause * 2, RECONNECT_S[1])
 
     def _listen(self) -> None:
+        # No silent reconnection inside redis-py: every lost connection must reach `_listen_forever`,
+        # which tells the waiters (announcements made meanwhile are lost).
         client = redis.Redis.from_url(
-            self.url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=HEALTH_CHECK_S
+            self.url,
+            socket_connect_timeout=2,
+            socket_keepalive=True,
+            health_check_interval=HEALTH_CHECK_S,
+            retry=Retry(NoBackoff(), 0),
         )
         pubsub = client.pubsub()
         try:
@@ -121,7 +129,9 @@ class Listener:
                     self._subscribed.set()
             while True:
                 message = pubsub.get_message(timeout=HEALTH_CHECK_S)
-                if message is None or message["type"] != "pmessage":  # nothing yet, or a pong or confirmation
+                if message is not None and message["type"] == "psubscribe":  # subscribed again after all
+                    self._wake(None)
+                if message is None or message["type"] != "pmessage":  # nothing yet, a pong, a confirmation
                     continue
                 suffix = message["channel"][len(PREFIX) :]
                 if suffix.isdigit():
@@ -131,11 +141,15 @@ class Listener:
             client.close()
 
 
+_listeners: dict[tuple[str, int], Listener] = {}
+_listeners_lock = threading.Lock()
+
+
 def listener() -> Listener:
-    """This process's listener for the configured Redis (started on first use, after any fork)."""
-    return _listener(settings.REDIS_URL, os.getpid())
-
-
-@lru_cache(maxsize=8)
-def _listener(url: str, pid: int) -> Listener:
-    return Listener(url)
+    """This process's listener for the configured Redis (started on first use, after any fork: keyed by pid)."""
+    key = (settings.REDIS_URL, os.getpid())
+    found = _listeners.get(key)
+    if found is None:
+        with _listeners_lock:  # two first requests at once start one listener, not two
+            found = _listeners.get(key) or _listeners.setdefault(key, Listener(key[0]))
+    return found

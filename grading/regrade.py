@@ -160,7 +160,7 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
     deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     totals = {"processed": 0, "changed": 0, "up": 0, "down": 0, "failed": 0}
     leftover: list[list] = []
-    graded: list[tuple[list[int], dict]] = []
+    graded: list[tuple[list[int], str, dict]] = []
     groups = chunk.groups
     if chunk.deliveries > settings.SWEEP_MAX_ATTEMPTS:  # it failed every time (a time limit, a crash): give up on it
         logger.error("re-grade %s: giving up on chunk %s after %s deliveries", run.pk, chunk_id, chunk.deliveries - 1)
@@ -172,7 +172,7 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
             break
         totals["processed"] += len(ids)
         try:
-            graded.append((ids, _verdict_fields(engine.grade_answer(run.exercise, seed, answer), version)))
+            graded.append((ids, answer, _verdict_fields(engine.grade_answer(run.exercise, seed, answer), version)))
         except Exception:
             logger.exception("re-grade %s: the grader failed on %r", run.pk, answer)
             totals["failed"] += len(ids)
@@ -202,18 +202,20 @@ def regrade_chunk_process(*, chunk_id: int) -> bool:
 
 
 WRITTEN = ("status", "verdict", "score", "feedback", "latex", "normalized", "grader_version")
-VERDICT = WRITTEN[:-1]  # what a confirmed verdict already says: such a row is not written again
+# The verdict of a group: the same for each of its answers (their LaTeX is each text's own).
+VERDICT = ("status", "verdict", "score", "feedback", "normalized")
 
 
-def _apply(run: RegradeRun, graded: list[tuple[list[int], dict]], version: str, now) -> tuple[list, set[int]]:
+def _apply(run: RegradeRun, graded: list[tuple[list[int], str, dict]], version: str, now) -> tuple[list, set[int]]:
     """Write the new verdicts where they differ, with the audit trail; returns the changes and the students
     whose progress they moved.
 
     A verdict the new grader confirms is left as it is, grader version included (it names the grader
     that gave the verdict; the run records the one that checked it): most of a re-grade is such rows,
     and not rewriting them spares the database the work that would slow the students answering meanwhile.
+    A row's LaTeX shows its own text: it is rewritten only where that text is the one graded for its group.
     """
-    new_of = {pk: new for ids, new in graded for pk in ids}
+    new_of = {pk: new for ids, _, new in graded for pk in ids}
     current = Submission.objects.filter(pk__in=list(new_of), status__in=REGRADABLE)
     # First without locks, to find the few rows that may change; then those under lock, so that the
     # audit trail and progress see exactly what is replaced.
@@ -221,18 +223,22 @@ def _apply(run: RegradeRun, graded: list[tuple[list[int], dict]], version: str, 
         row["pk"] for row in current.values("pk", *VERDICT) if any(row[k] != new_of[row["pk"]][k] for k in VERDICT)
     ]
     locked = current.filter(pk__in=suspects).select_for_update().order_by("pk")
-    rows = {row["pk"]: row for row in locked.values("pk", "user_id", *WRITTEN)}
+    rows = {row["pk"]: row for row in locked.values("pk", "user_id", "answer", *WRITTEN)}
     changes: list[VerdictChange] = []
     changed_users: set[int] = set()
-    for ids, new in graded:
+    for ids, answer, new in graded:
         mine = [rows[pk] for pk in ids if pk in rows]
         differing = [row for row in mine if _differs(row, new)]
         changes += [_change(run, row, new, version) for row in differing]
         # Only a changed status, verdict or score moves progress; the rest is bookkeeping.
         changed_users.update(row["user_id"] for row in differing)
-        stale = [row["pk"] for row in mine if any(row[k] != new[k] for k in VERDICT)]
+        stale = [row for row in mine if any(row[k] != new[k] for k in VERDICT)]
         if stale and not run.dry_run:
-            Submission.objects.filter(pk__in=stale).update(**new, graded_at=now)
+            verdict = {k: new[k] for k in (*VERDICT, "grader_version")}
+            same_text = [row["pk"] for row in stale if row["answer"] == answer]
+            other_text = [row["pk"] for row in stale if row["answer"] != answer]
+            Submission.objects.filter(pk__in=same_text).update(**verdict, latex=new["latex"], graded_at=now)
+            Submission.objects.filter(pk__in=other_text).update(**verdict, graded_at=now)
     VerdictChange.objects.bulk_create(changes, batch_size=1000)
     return changes, set() if run.dry_run else changed_users
 

@@ -81,7 +81,12 @@ def test_a_regrade_fixes_old_verdicts_and_keeps_an_audit_trail(worker, graded_hi
     assert (change.old_score, change.new_score, change.direction) == (0.0, 1.0, "up")
     assert change.old["grader_version"] == "0-old" and change.grader_version == engine.grader_version()
 
+    # Again: every verdict is confirmed, and no row is written.
+    written = dict(regraded.values_list("pk", "graded_at"))
+    latex = dict(regraded.values_list("pk", "latex"))
     assert "changed: 0 of 24" in regrade("--exercise", exercise.key)
+    assert dict(regraded.values_list("pk", "graded_at")) == written
+    assert dict(regraded.values_list("pk", "latex")) == latex
     assert RegradeRun.objects.filter(finished_at__isnull=False).count() == 3
 
 
