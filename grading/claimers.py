@@ -15,7 +15,7 @@ from django.conf import settings
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return of_this_host(os.getpid())
 
 
 def of_this_host(pid: int) -> str:
