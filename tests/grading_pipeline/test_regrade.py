@@ -144,6 +144,26 @@ def test_a_chunk_delivered_twice_is_applied_and_counted_once(graded_history):
 
 
 @pytest.mark.django_db
+def test_a_chunk_reads_again_under_lock_only_the_rows_whose_verdict_changes(graded_history):
+    # Naming the chunk's other rows too made PostgreSQL read the whole table for every chunk of a large re-grade.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grading import regrade
+
+    exercise, wrong_up, wrong_down = graded_history
+    run, [chunk] = regrade.regrade_create(exercise=exercise)
+    with CaptureQueriesContext(connection) as queries:
+        regrade.regrade_chunk_process(chunk_id=chunk)
+    table = Submission._meta.db_table
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
+    locked = [sql for sql in reads if f'"{table}"."user_id"' in sql]
+    assert len(locked) == 1, reads
+    named = {int(pk) for pk in locked[0].split(f'"{table}"."id" IN (')[1].split(")")[0].split(", ")}
+    assert named == set(wrong_up) | set(wrong_down)
+
+
+@pytest.mark.django_db
 def test_a_delivery_whose_claim_was_taken_over_writes_nothing(graded_history, monkeypatch):
     from django.utils import timezone
 
