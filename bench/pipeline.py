@@ -10,9 +10,11 @@ then measures, side by side in one run:
    requests per answer (POST, then long poll);
    for both, where each verdict's time goes: HTTP until the row is stored, the queue (commit,
    broker, a free worker), claiming, grading and storing, and the way back to the student;
-3. isolation: the same students while a large re-grade runs on the batch worker, once with the
-   batch worker niced (the default) and once without (BATCH_WORKER_NICENESS=0); then beside niced
-   busy loops, one per core, with no re-grade: the floor that sharing the cores sets by itself;
+3. isolation: the same students alone, then while a large re-grade runs on the batch worker niced
+   (the default), in turn, --isolation-rounds times (p95 varies from run to run: each round compares
+   with the one just before, and all rounds are pooled); once with the batch worker not niced
+   (BATCH_WORKER_NICENESS=0); then beside niced busy loops, one per core, with no re-grade: the floor
+   that sharing the cores sets by itself;
 4. a re-grade of the stored submissions through the batch queue: submissions per second.
 """
 
@@ -259,7 +261,7 @@ def store_history(exercise, users, size: int, distinct: int) -> History:
     from grading.progress_table import progress_rebuild
 
     pairs = []
-    per_user = max(1, distinct // len(users))
+    per_user = max(1, distinct // len(users) - 4)  # beside the 4 answers of the pool
     for user in users:
         seed = engine.student_seed(user.pk, exercise)
         a = engine.variant(exercise, seed).params["a"]
@@ -323,6 +325,59 @@ def age_history(exercise, history: History) -> None:
     settle()
 
 
+class Regrading:
+    """A re-grade of the exercise kept running while the block runs: planned up front (planning reads
+    every submission, which is not the work measured), and planned twice, so that a re-grade that
+    ends before the students do is followed at once by the next; the second confirms what the first
+    corrected."""
+
+    def __init__(self, exercise) -> None:
+        from grading.regrade import regrade_create
+
+        self.runs = [regrade_create(exercise=exercise) for _ in range(2)]
+        self.stop = threading.Event()
+        self.watcher = threading.Thread(target=self._follow, daemon=True)
+        self.sent = 0
+
+    def _send(self) -> None:
+        from grading import dispatch
+
+        for chunk_id in self.runs[self.sent][1]:
+            dispatch.send(dispatch.REGRADE_CHUNK, (chunk_id,))
+        self.sent += 1
+
+    def _follow(self) -> None:
+        from django.db import connection
+
+        from grading.models import RegradeRun
+
+        try:
+            while not self.stop.wait(0.25):
+                current = self.runs[self.sent - 1][0]
+                if self.sent < len(self.runs) and RegradeRun.objects.filter(pk=current.pk, finished_at__isnull=False):
+                    self._send()
+        finally:
+            connection.close()  # this thread's own
+
+    def __enter__(self) -> "Regrading":
+        self._send()
+        self.watcher.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop.set()
+        self.watcher.join()
+        for run, _ in self.runs:
+            run.refresh_from_db()
+
+    def report(self) -> str:
+        done = sum(run.processed for run, _ in self.runs)
+        running = self.runs[self.sent - 1][0].finished_at is None
+        return f"{done} submissions re-graded meanwhile, " + (
+            "a re-grade still running at the end" if running else "ALL RE-GRADES ENDED BEFORE THE STUDENTS"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=50)
@@ -330,12 +385,16 @@ def main() -> None:
     parser.add_argument("--saturation-students", type=int, default=20, help="students with no thinking time")
     parser.add_argument("--submissions", type=int, default=20, help="per student, one after the other")
     parser.add_argument("--regrade-size", type=int, default=1_000_000, help="stored submissions to re-grade")
+    parser.add_argument("--course-students", type=int, default=2000, help="whose answers the stored submissions are")
     parser.add_argument("--regrade-distinct", type=int, default=20_000, help="distinct (variant, answer) pairs")
     parser.add_argument("--database-url", help="an empty database; default: a temporary SQLite file")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=16)
     parser.add_argument("--interactive-concurrency", type=int, default=4, help="as in the compose file")
     parser.add_argument("--batch-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--isolation-rounds", type=int, default=3, help="students alone, then beside a niced re-grade, this many times"
+    )
     parser.add_argument("--skip", action="append", default=[], choices=["think", "saturation", "isolation", "regrade"])
     args = parser.parse_args()
 
@@ -454,34 +513,38 @@ def main() -> None:
 
         if {"isolation", "regrade"} - set(args.skip):
             began = time.perf_counter()
-            history = store_history(exercise, users, args.regrade_size, args.regrade_distinct)
+            course = users + User.objects.bulk_create(
+                User(username=f"bench-course-{n}", password="!") for n in range(len(users), args.course_students)
+            )
+            history = store_history(exercise, course, args.regrade_size, args.regrade_distinct)
             total = Submission.objects.filter(exercise=exercise, status__in=["graded", "invalid"]).count()
             print(
-                f"\nstored {total} graded submissions, {history.distinct} distinct (variant, answer) pairs "
+                f"\nstored {total} graded submissions of {len(course)} students (the first {args.students} answer "
+                f"below), {history.distinct} distinct (variant, answer) pairs "
                 f"({time.perf_counter() - began:.1f} s)"
             )
         if "isolation" not in args.skip:
-            from grading.regrade import regrade_start
-
-            baseline = load(args.students, args.think_s)
-            describe(f"3a. {think}, no re-grade:", baseline, stages=True)
-            for niceness in (19, 0):
-                age_history(exercise, history)
-                start_batch(niceness)
-                run = regrade_start(exercise=exercise)
-                busy = load(args.students, args.think_s)
-                run.refresh_from_db()
-                describe(
-                    f"3{'b' if niceness else 'c'}. the same during a re-grade of {run.total} submissions, batch worker "
-                    f"{'niced (' + str(niceness) + ')' if niceness else 'not niced'} "
-                    f"({run.processed} re-graded meanwhile, "
-                    f"{'still running at the end' if run.finished_at is None else 'FINISHED BEFORE THE END'}):",
-                    busy,
-                    stages=True,
-                )
-                ratio = percentile(busy.latencies, 95) / percentile(baseline.latencies, 95)
-                print(f"    p95 {ratio:.2f}x the p95 without a re-grade")
-                stop_batch()
+            baselines, niced = [], []
+            for round_ in range(1, args.isolation_rounds + 1):
+                baselines.append(load(args.students, args.think_s))
+                describe(f"3a. {think}, no re-grade (round {round_}):", baselines[-1], stages=True)
+                for niceness in (19, 0) if round_ == args.isolation_rounds else (19,):
+                    age_history(exercise, history)
+                    start_batch(niceness)
+                    with Regrading(exercise) as regrading:
+                        busy = load(args.students, args.think_s)
+                    describe(
+                        f"3{'b' if niceness else 'c'}. the same during a re-grade, batch worker "
+                        f"{'niced (' + str(niceness) + ')' if niceness else 'not niced'} (round {round_}; "
+                        f"{regrading.report()}):",
+                        busy,
+                        stages=True,
+                    )
+                    ratio = percentile(busy.latencies, 95) / percentile(baselines[-1].latencies, 95)
+                    print(f"    p95 {ratio:.2f}x the p95 without a re-grade just before")
+                    stop_batch()
+                    if niceness:
+                        niced.append(busy)
             # The floor: what any work beside the students costs them on this machine, however low its priority.
             burners = [
                 subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(19))
@@ -494,8 +557,15 @@ def main() -> None:
                     burner.kill()
                     burner.wait()
             describe(f"3d. the same beside {len(burners)} niced (19) busy loops and no re-grade:", beside, stages=True)
-            ratio = percentile(beside.latencies, 95) / percentile(baseline.latencies, 95)
+            ratio = percentile(beside.latencies, 95) / percentile(baselines[-1].latencies, 95)
             print(f"    p95 {ratio:.2f}x the p95 without a re-grade: what sharing the cores costs by itself")
+            alone = [ms for result in baselines for ms in result.latencies]
+            during = [ms for result in niced for ms in result.latencies]
+            print(
+                f"\n3. all {len(niced)} rounds together: p95 {percentile(alone, 95):.0f} ms without a re-grade, "
+                f"{percentile(during, 95):.0f} ms during a niced one: "
+                f"{percentile(during, 95) / percentile(alone, 95):.2f}x"
+            )
         if "regrade" not in args.skip:
             age_history(exercise, history)
             start_batch(19)
