@@ -17,6 +17,14 @@ def test_compose_file_parses_and_names_every_service():
     assert {"postgres-data", "redis-data"} <= set(compose["volumes"])
 
 
+def test_the_batch_worker_container_takes_only_the_cpu_the_others_leave():
+    # Between containers, CPU goes by their groups' weights, not by niceness: the batch worker's must be the least.
+    services = yaml.safe_load((DOCKER / "compose.yaml").read_text())["services"]
+    assert "-Q batch" in services["batch-worker"]["command"]
+    assert services["batch-worker"]["cpu_shares"] == 2
+    assert all("cpu_shares" not in service for name, service in services.items() if name != "batch-worker")
+
+
 def test_dockerfile_is_multi_stage_and_runs_unprivileged():
     text = (DOCKER / "Dockerfile").read_text()
     assert text.count("FROM ") >= 2 and "COPY --from=build" in text
