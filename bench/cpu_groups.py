@@ -2,11 +2,11 @@
 cgroup file system, v1 `cpu` or v2).
 
 A task runs 4 ms bursts of CPU with 10 ms pauses, as a web process or worker serving students does;
-two busy loops niced to 19 (one per core here) stand for batch work. It prints the bursts' median,
+busy loops niced to 19, one per core, stand for batch work. It prints the bursts' median,
 p95 and p99 alone, then with the loops: in the task's own CPU group (as processes on one machine
 share one, and as `bench.pipeline` runs them), in a group of their own with the same weight (a
 container, or a systemd service, left at its default weight), and in a group of their own with
-the least weight (the compose file's `cpu_shares: 2` for the batch worker). Niceness ranks a
+a low weight (the compose file's `cpu_shares: 16` for the batch worker). Niceness ranks a
 process only within its group.
 """
 
@@ -29,16 +29,20 @@ class Groups:
         if (V1 / "cpu.shares").exists():
             self.root, self.weight_file, self.scale = V1, "cpu.shares", 1024
         elif (V2 / "cgroup.controllers").exists() and "cpu" in (V2 / "cgroup.controllers").read_text().split():
-            (V2 / "cgroup.subtree_control").write_text("+cpu")
+            try:
+                (V2 / "cgroup.subtree_control").write_text("+cpu")
+            except OSError as error:  # not the root of a cgroup tree of our own (a container, a delegated slice)
+                sys.exit(f"cannot hand the cpu controller to new groups: {error}")
             self.root, self.weight_file, self.scale = V2, "cpu.weight", 100
         else:
             sys.exit("no writable cgroup file system with the cpu controller")
         self.made: list[Path] = []
 
-    def make(self, name: str, least: bool) -> Path:
+    def make(self, name: str, low: bool) -> Path:
         path = self.root / f"bench-cpu-groups-{name}"
         path.mkdir(exist_ok=True)
-        (path / self.weight_file).write_text(str(1 if least and self.scale == 100 else 2 if least else self.scale))
+        # As Docker maps `cpu_shares: 16`: 16 of 1024 under cgroup v1, weight 1 of 100 under v2.
+        (path / self.weight_file).write_text(str((16 if self.scale == 1024 else 1) if low else self.scale))
         self.made.append(path)
         return path
 
@@ -76,15 +80,15 @@ def main() -> None:
     args = parser.parse_args()
     groups = Groups()
     try:
-        task = groups.make("task", least=False)
+        task = groups.make("task", low=False)
         join(task)
         cases = {
             "in the task's own group": task,
-            "in a group of their own, the same weight": groups.make("equal", least=False),
-            "in a group of their own, the least weight": groups.make("least", least=True),
+            "in a group of their own, the same weight": groups.make("equal", low=False),
+            "in a group of their own, the compose file's weight": groups.make("low", low=True),
         }
         print(f"{os.cpu_count()} CPUs, {args.bursts} bursts of about 4 ms each; busy loops niced to 19")
-        print(f"  {'alone':<45} {bursts(args.bursts)}")
+        print(f"  {'alone':<50} {bursts(args.bursts)}")
         for label, group in cases.items():
 
             def start(group=group) -> None:
@@ -97,7 +101,7 @@ def main() -> None:
             ]
             try:
                 time.sleep(0.5)
-                print(f"  {label:<45} {bursts(args.bursts)}")
+                print(f"  {label:<50} {bursts(args.bursts)}")
             finally:
                 for loop in loops:
                     loop.kill()

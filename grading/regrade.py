@@ -226,7 +226,10 @@ def _apply(run: RegradeRun, graded: list[tuple[list[int], str, dict]], version: 
     A row's LaTeX shows its own text: it is rewritten only where that text is the one graded for its group.
     """
     new_of = {pk: new for ids, _, new in graded for pk in ids}
-    current = Submission.objects.filter(_InArray(F("pk"), list(new_of)), status__in=REGRADABLE)
+    if not new_of:  # a chunk given up on, or one whose every group failed
+        return [], set()
+    # No ORDER BY: the model's default ordering would sort the chunk's thousands of rows for nothing.
+    current = Submission.objects.filter(_InArray(F("pk"), list(new_of)), status__in=REGRADABLE).order_by()
     # First without locks, to find the few rows that may change; then those under lock, so that the
     # audit trail and progress see exactly what is replaced.
     suspects = [

@@ -21,7 +21,7 @@ def test_the_batch_worker_container_takes_only_the_cpu_the_others_leave():
     # Between containers, CPU goes by their groups' weights, not by niceness: the batch worker's must be the least.
     services = yaml.safe_load((DOCKER / "compose.yaml").read_text())["services"]
     assert "-Q batch" in services["batch-worker"]["command"]
-    assert services["batch-worker"]["cpu_shares"] == 2
+    assert services["batch-worker"]["cpu_shares"] <= 16  # of 1024
     assert all("cpu_shares" not in service for name, service in services.items() if name != "batch-worker")
 
 

@@ -159,6 +159,7 @@ def test_a_chunk_reads_again_under_lock_only_the_rows_whose_verdict_changes(grad
     reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
     locked = [sql for sql in reads if f'"{table}"."user_id"' in sql]
     assert len(locked) == 1, reads
+    assert "ANY(" not in locked[0] and locked[0].count('"id" IN (') == 1, locked[0]  # only its own ids
     named = {int(pk) for pk in locked[0].split(f'"{table}"."id" IN (')[1].split(")")[0].split(", ")}
     assert named == set(wrong_up) | set(wrong_down)
 
