@@ -12,7 +12,7 @@ then measures, side by side in one run:
    broker, a free worker), claiming, grading and storing, and the way back to the student;
 3. isolation: the same students alone, then while a large re-grade runs on the batch worker niced
    (the default), in turn, --isolation-rounds times (p95 varies from run to run: each round compares
-   with the one just before, and all rounds are pooled); once with the batch worker not niced
+   with its own students alone, and all rounds are pooled); once with the batch worker not niced
    (BATCH_WORKER_NICENESS=0); then beside niced busy loops, one per core, with no re-grade: the floor
    that sharing the cores sets by itself;
 4. a re-grade of the stored submissions through the batch queue: submissions per second.
@@ -531,7 +531,7 @@ def main() -> None:
                 baselines.append(load(args.students, args.think_s))
                 describe(f"3a. {think}, no re-grade (round {round_}):", baselines[-1], stages=True)
                 for niceness in (19, 0) if round_ == args.isolation_rounds else (19,):
-                    if niceness != 19:
+                    if niceness == 0:  # after the niced re-grade of this round
                         age_history(exercise, history)
                     start_batch(niceness)
                     with Regrading(exercise) as regrading:

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -108,13 +107,11 @@ class GradeResult:
     retry_in: float = 0.0
 
 
-@cache
-def _claim_sql() -> str:
-    return (
-        f"UPDATE {Submission._meta.db_table} SET status = %s, claim_token = %s, claimed_at = %s, "  # noqa: S608
-        "claimed_by = %s, delivery_attempts = delivery_attempts + 1 "
-        "WHERE id = %s AND (status = %s OR (status = %s AND claimed_at < %s))"
-    )
+CLAIM_SQL = (
+    f"UPDATE {Submission._meta.db_table} SET status = %s, claim_token = %s, claimed_at = %s, "  # noqa: S608
+    "claimed_by = %s, delivery_attempts = delivery_attempts + 1 "
+    "WHERE id = %s AND (status = %s OR (status = %s AND claimed_at < %s))"
+)
 
 
 def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None, Submission | None]:
@@ -137,7 +134,7 @@ def submission_claim(*, submission_id: int, now=None) -> tuple[uuid.UUID | None,
         field("claimed_at").get_db_prep_value(claimers.lapsed_before(now), connection),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(), params)
+        cursor.execute(CLAIM_SQL, params)
         claimed = cursor.rowcount
     if not claimed:
         return None, Submission.objects.filter(pk=submission_id).first()
