@@ -215,6 +215,9 @@ def run_load(port, tokens, exercise, answer_sets, think_s, one_request=True) -> 
     return LoadResult([(t.done - t.sent) * 1000 for t in timings], wall, errors, stages, cpu, submitted)
 
 
+SLOWEST = 3  # verdicts whose stages `describe` prints
+
+
 def describe(title: str, result: LoadResult, stages: bool = False) -> None:
     lat = result.latencies
     print(f"\n{title}")
@@ -238,6 +241,13 @@ def describe(title: str, result: LoadResult, stages: bool = False) -> None:
             print(
                 f"    {name:<24} median {statistics.median(values):6.1f} ms, p95 {percentile(values, 95):6.1f} ms"
                 f"  ({STAGES[name]})"
+            )
+        # A rare stall hides below p99: say where the slowest verdicts spent their time.
+        slowest = sorted(range(len(lat)), key=lat.__getitem__)[-SLOWEST:]
+        for n in reversed(slowest):
+            print(
+                f"    a slowest verdict: {lat[n]:.0f} ms = "
+                + " + ".join(f"{name} {values[n]:.0f}" for name, values in result.stages.items())
             )
 
 

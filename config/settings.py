@@ -218,7 +218,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # PostgreSQL connection per verdict cost more than the grading. grading.tasks drops a connection
 # that is broken or older than CONN_MAX_AGE before each task instead.
 CELERY_DB_REUSE_MAX = 1_000_000
-CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 2000, minimum=1)
+# A pool child is replaced once it has grown past this many MiB (a leak), not after a count of tasks:
+# a child replaced lingers a second after its last task (billiard), and a verdict handed to it in
+# that second waits until the replacement is noticed, 1.3-1.8 s (bench.pipeline's slowest verdicts).
+# The engine's caches are bounded: a child grading steadily stays near 150 MB, 300 MB with JAX.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_MB", 1024, minimum=0) * 1024 or None
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 0, minimum=0) or None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "interactive"

@@ -135,6 +135,8 @@ def test_hsts_is_on_by_default_in_production_and_configurable():
         ("GRADING_BUDGET_S", "inf"),
         ("CELERY_TIME_LIMIT", "0"),
         ("SWEEP_MAX_ATTEMPTS", "-3"),
+        ("CELERY_MAX_MEMORY_PER_CHILD_MB", "-1"),
+        ("CELERY_MAX_TASKS_PER_CHILD", "many"),
         ("SUBMISSION_MAX_LENGTH", "lots"),
         ("LOG_LEVEL", "LOUD"),
     ],
@@ -165,5 +167,26 @@ def test_manage_py_says_what_is_wrong_without_a_traceback():
 def test_well_formed_settings_are_read(env, expected):
     environment = {**os.environ, **env}
     code = "import config.settings as s; print(s.SUBMISSION_RATE, s.GRADING_BUDGET_S, s.LOG_LEVEL)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        # By default a pool child is replaced only when it leaks: never after a count of tasks.
+        ({}, "1048576 None"),
+        ({"CELERY_MAX_MEMORY_PER_CHILD_MB": "512", "CELERY_MAX_TASKS_PER_CHILD": "100"}, "524288 100"),
+        ({"CELERY_MAX_MEMORY_PER_CHILD_MB": "0"}, "None None"),
+    ],
+)
+def test_pool_children_are_replaced_by_their_memory_not_by_a_count_of_tasks(env, expected):
+    environment = {**os.environ, **env}
+    for name in ("CELERY_MAX_MEMORY_PER_CHILD_MB", "CELERY_MAX_TASKS_PER_CHILD"):
+        if name not in env:
+            environment.pop(name, None)
+    code = (
+        "import config.settings as s; print(s.CELERY_WORKER_MAX_MEMORY_PER_CHILD, s.CELERY_WORKER_MAX_TASKS_PER_CHILD)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.stdout.strip() == expected, result.stderr

@@ -76,6 +76,20 @@ def test_a_killed_childs_claim_is_released_so_the_redelivery_grades_at_once(
     assert "released its claim" in worker.log.read_text()
 
 
+def test_a_child_that_outgrows_the_memory_ceiling_is_replaced_and_no_answer_is_lost(own_worker, student, make_exercise):
+    worker = own_worker(CELERY_MAX_MEMORY_PER_CHILD_MB="1")  # every child is past it after its first task
+    exercise = make_exercise(CONSTANT_SPEC)
+    graders = []
+    for n in range(3):
+        submission = queued_submission(student, exercise, "4" if n % 2 else "5")
+        grade_submission.apply_async((submission.pk,), queue=worker.queue)
+        graded = wait_for(lambda pk=submission.pk: final(pk), 30, 0.05, "the verdict")
+        assert (graded.status, graded.score) == (Status.GRADED, 1.0 if n % 2 else 0.0)
+        graders.append(graded.claimed_by)
+    # Two children to begin with: three answers in turn graded by three processes means replaced ones.
+    assert len(set(graders)) == 3
+
+
 def test_the_sweeper_survives_a_database_outage_and_sweeps_after(own_worker, tmp_path, student, make_exercise):
     from datetime import timedelta
 
