@@ -13,8 +13,8 @@ then measures, side by side in one run:
 3. isolation: the same students alone, then while a large re-grade runs on the batch worker niced
    (the default), in turn, --isolation-rounds times (p95 varies from run to run: each round compares
    with its own students alone, and all rounds are pooled); once with the batch worker not niced
-   (BATCH_WORKER_NICENESS=0); then beside niced busy loops, one per core, with no re-grade: the floor
-   that sharing the cores sets by itself;
+   (BATCH_WORKER_NICENESS=0); then beside niced loops, one per core, with no re-grade, first loops
+   that only spin, then loops that copy large arrays: the floor that sharing the cores sets by itself;
 4. a re-grade of the stored submissions through the batch queue: submissions per second.
 """
 
@@ -216,6 +216,9 @@ def run_load(port, tokens, exercise, answer_sets, think_s, one_request=True) -> 
 
 
 SLOWEST = 3  # verdicts whose stages `describe` prints
+# Background work for the isolation floor: a loop that only spins, and one that streams memory.
+SPIN = "while True: pass"
+STREAM = "import numpy as np\na = np.ones(50_000_000)\nb = np.empty_like(a)\nwhile True: np.copyto(b, a)"
 
 
 def describe(title: str, result: LoadResult, stages: bool = False) -> None:
@@ -558,20 +561,23 @@ def main() -> None:
                     stop_batch()
                     if niceness:
                         niced.append(busy)
-            # The floor: what any work beside the students costs them on this machine, however low its priority.
-            burners = [
-                subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(19))
-                for _ in range(os.cpu_count() or 1)
-            ]
-            try:
-                beside = load(args.students, args.think_s)
-            finally:
-                for burner in burners:
-                    burner.kill()
-                    burner.wait()
-            describe(f"3d. the same beside {len(burners)} niced (19) busy loops and no re-grade:", beside, stages=True)
-            ratio = percentile(beside.latencies, 95) / percentile(baselines[-1].latencies, 95)
-            print(f"    p95 {ratio:.2f}x the p95 without a re-grade: what sharing the cores costs by itself")
+            # The floor: what any work beside the students costs them on this machine, however low its
+            # priority: loops that only spin, then loops that stream memory through the caches, as a
+            # re-grade reading a million rows does.
+            for step, kind, code in (("3d", "busy loops", SPIN), ("3e", "loops copying 400 MB arrays", STREAM)):
+                burners = [
+                    subprocess.Popen([sys.executable, "-c", code], preexec_fn=lambda: os.nice(19))
+                    for _ in range(os.cpu_count() or 1)
+                ]
+                try:
+                    beside = load(args.students, args.think_s)
+                finally:
+                    for burner in burners:
+                        burner.kill()
+                        burner.wait()
+                describe(f"{step}. the same beside {len(burners)} niced (19) {kind} and no re-grade:", beside, True)
+                ratio = percentile(beside.latencies, 95) / percentile(baselines[-1].latencies, 95)
+                print(f"    p95 {ratio:.2f}x the p95 without a re-grade: what sharing the cores costs by itself")
             alone = [ms for result in baselines for ms in result.latencies]
             during = [ms for result in niced for ms in result.latencies]
             print(
