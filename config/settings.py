@@ -218,7 +218,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # PostgreSQL connection per verdict cost more than the grading. grading.tasks drops a connection
 # that is broken or older than CONN_MAX_AGE before each task instead.
 CELERY_DB_REUSE_MAX = 1_000_000
-# A pool child is replaced once it has grown past this many MiB (a leak), not after a count of tasks:
+# A pool child is replaced once its peak resident memory (with what it shares with the worker's main
+# process) has passed this many MiB, as a leak would make it, not after a count of tasks:
 # a child replaced lingers a second after its last task (billiard), and a verdict handed to it in
 # that second waits until the replacement is noticed, 1.3-1.8 s (bench.pipeline's slowest verdicts).
 # The engine's caches are bounded: a child grading steadily stays near 150 MB, 300 MB with JAX.
