@@ -12,11 +12,13 @@ process only within its group.
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
+
+from bench import background
 
 V1 = Path("/sys/fs/cgroup/cpu")
 V2 = Path("/sys/fs/cgroup")
@@ -90,22 +92,8 @@ def main() -> None:
         print(f"{os.cpu_count()} CPUs, {args.bursts} bursts of about 4 ms each; busy loops niced to 19")
         print(f"  {'alone':<50} {bursts(args.bursts)}")
         for label, group in cases.items():
-
-            def start(group=group) -> None:
-                join(group)
-                os.nice(19)
-
-            loops = [
-                subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=start)
-                for _ in range(os.cpu_count() or 1)
-            ]
-            try:
-                time.sleep(0.5)
+            with background.loops(before=partial(join, group)):
                 print(f"  {label:<50} {bursts(args.bursts)}")
-            finally:
-                for loop in loops:
-                    loop.kill()
-                    loop.wait()
     finally:
         groups.remove()
 

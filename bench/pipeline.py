@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import background
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = {
     "slug": "bench-gradient",
@@ -216,13 +218,8 @@ def run_load(port, tokens, exercise, answer_sets, think_s, one_request=True) -> 
 
 
 SLOWEST = 3  # verdicts whose stages `describe` prints
-# Background work for the isolation floor: a loop that only spins, and one that streams memory.
-# Each says when it is running, so that the measured phase starts with it at work.
-SPIN = "print('ready', flush=True)\nwhile True: pass"
-STREAM = (  # 2 x 64 MB: well past any cache, and little memory even with a loop per core on a large machine
-    "import numpy as np\na = np.ones(8_000_000)\nb = np.empty_like(a)\nprint('ready', flush=True)\n"
-    "while True: np.copyto(b, a)"
-)
+# The isolation floors: loops that only spin, then loops that stream memory through the caches.
+FLOORS = (("3d", "busy loops", background.SPIN), ("3e", "loops copying 64 MB arrays", background.STREAM))
 
 
 def describe(title: str, result: LoadResult, stages: bool = False) -> None:
@@ -568,24 +565,10 @@ def main() -> None:
             # The floor: what any work beside the students costs them on this machine, however low its
             # priority: loops that only spin, then loops that stream memory through the caches, as a
             # re-grade reading a million rows does.
-            for step, kind, code in (("3d", "busy loops", SPIN), ("3e", "loops copying 64 MB arrays", STREAM)):
-                burners = [
-                    subprocess.Popen(
-                        [sys.executable, "-c", code], preexec_fn=lambda: os.nice(19), stdout=subprocess.PIPE
-                    )
-                    for _ in range(os.cpu_count() or 1)
-                ]
-                try:
-                    if not all(burner.stdout.readline().strip() == b"ready" for burner in burners):
-                        raise RuntimeError(f"{step}: a background loop failed to start")
+            for step, kind, code in FLOORS:
+                with background.loops(code) as count:
                     beside = load(args.students, args.think_s)
-                    if any(burner.poll() is not None for burner in burners):
-                        raise RuntimeError(f"{step}: a background loop ended during the phase")
-                finally:
-                    for burner in burners:
-                        burner.kill()
-                        burner.wait()
-                describe(f"{step}. the same beside {len(burners)} niced (19) {kind} and no re-grade:", beside, True)
+                describe(f"{step}. the same beside {count} niced (19) {kind} and no re-grade:", beside, stages=True)
                 ratio = percentile(beside.latencies, 95) / percentile(baselines[-1].latencies, 95)
                 print(f"    p95 {ratio:.2f}x the p95 without a re-grade: what sharing the cores costs by itself")
             alone = [ms for result in baselines for ms in result.latencies]
